@@ -1,0 +1,45 @@
+"""Is an api's ``data`` a valid JSON Schema? Checked against the jsonschema metaschema.
+
+ModelArts adds one thing to JSON Schema: ``{"type": "file"}`` for uploaded files (reference
+section 3). We accept it by checking a copy in which "file" reads as "string"; the schema itself
+is kept as written. Draft 7 is used unless ``$schema`` says otherwise: the platform's examples
+use draft-4-era forms such as ``"items": [...]``, which draft 2020-12 no longer allows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft7Validator, validators
+from jsonschema.exceptions import SchemaError
+
+FILE_TYPE = "file"
+
+
+def _without_file_type(node: Any) -> Any:
+    if isinstance(node, dict):
+        copy = {key: _without_file_type(value) for key, value in node.items()}
+        kind = copy.get("type")
+        if kind == FILE_TYPE:
+            copy["type"] = "string"
+        elif isinstance(kind, list):
+            copy["type"] = ["string" if k == FILE_TYPE else k for k in kind]
+        return copy
+    if isinstance(node, list):
+        return [_without_file_type(item) for item in node]
+    return node
+
+
+def schema_problem(schema: Any) -> str | None:
+    """Why ``schema`` is not a JSON Schema (with where inside it); ``None`` when it is one."""
+    if not isinstance(schema, dict):
+        return 'must be a JSON Schema object, for example {"type": "object"}'
+    checked = _without_file_type(schema)
+    validator_class = validators.validator_for(checked, default=Draft7Validator)
+    try:
+        validator_class.check_schema(checked)
+    except SchemaError as error:
+        where = "/".join(str(part) for part in error.path)
+        location = f" (at {where})" if where else ""
+        return f"is not a valid JSON Schema: {error.message}{location}"
+    return None
