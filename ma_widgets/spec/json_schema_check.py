@@ -8,10 +8,9 @@ use draft-4-era forms such as ``"items": [...]``, which draft 2020-12 no longer 
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
-
-from jsonschema import Draft7Validator, validators
-from jsonschema.exceptions import SchemaError
 
 FILE_TYPE = "file"
 
@@ -34,7 +33,25 @@ def schema_problem(schema: Any) -> str | None:
     """Why ``schema`` is not a JSON Schema (with where inside it); ``None`` when it is one."""
     if not isinstance(schema, dict):
         return 'must be a JSON Schema object, for example {"type": "object"}'
-    checked = _without_file_type(schema)
+    try:
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):
+        return "must contain only JSON values"
+    return _problem_of_canonical(key)
+
+
+@lru_cache(maxsize=256)
+def _problem_of_canonical(key: str) -> str | None:
+    """Checked once per distinct schema: the form re-validates on every keystroke.
+
+    jsonschema is imported here, not at module level: with Jupyter's optional format checkers
+    installed it takes about a second to import, which the spec layer must not charge to
+    ``import ma_widgets`` or to specs without apis.
+    """
+    from jsonschema import Draft7Validator, validators
+    from jsonschema.exceptions import SchemaError
+
+    checked = _without_file_type(json.loads(key))
     validator_class = validators.validator_for(checked, default=Draft7Validator)
     try:
         validator_class.check_schema(checked)
