@@ -84,7 +84,7 @@ def _check_not_blank(value: str) -> str:
 
 def _check_doc_name(value: str) -> str:
     if not value[:1].isascii() or not value[:1].isalpha():
-        raise fail("doc_name", "must start with a letter")
+        raise fail("doc_name", "must start with a letter (a-z or A-Z)")
     if not _DOC_NAME_RE.fullmatch(value):
         bad = sorted({ch for ch in value if not _NAME_RE.fullmatch(ch)})
         raise fail(
