@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from ma_widgets import cli_backends, cli_trial
 from ma_widgets.errors import ImportFormatError, SpecFileError, SpecValidationError
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -144,22 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of SPEC.json")
     schema.set_defaults(run=cmd_schema)
-    for module in _COMMAND_MODULES:
-        _register(commands, module)
+    # Feature commands live beside their feature; registering them imports only argparse code.
+    cli_trial.register(commands)
+    cli_backends.register(commands)
     return parser
-
-
-#: Modules that add their own subcommands through ``register(commands)``.
-_COMMAND_MODULES = ("ma_widgets.cli_trial", "ma_widgets.cli_backends")
-
-
-def _register(commands: Any, module_name: str) -> None:
-    """Let a feature module add its subcommands (TEMPORARY while features land in parallel)."""
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec(module_name) is not None:
-        importlib.import_module(module_name).register(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
