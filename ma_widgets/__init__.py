@@ -18,8 +18,11 @@ _PUBLIC = {
     "to_request_body": "ma_widgets.render",
     "import_config": "ma_widgets.render",
     "import_request_body": "ma_widgets.render",
+    "run_trial": "ma_widgets.trial",
     "MaWidgetsError": "ma_widgets.errors",
     "SpecValidationError": "ma_widgets.errors",
+    "ModelImportWidget": "ma_widgets.widgets",
+    "get_backend": "ma_widgets.backends",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

@@ -7,7 +7,7 @@ so nobody has to parse message strings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class MaWidgetsError(Exception):
@@ -19,10 +19,13 @@ class Problem:
     """One thing wrong with a spec: where (a dotted field path) and what.
 
     ``path`` is empty for a problem with the document as a whole (for example, not an object).
+    ``kind`` is the rule that failed (pydantic's error type, e.g. ``missing``), so a form can
+    treat "still empty" differently from "wrong" without parsing the message.
     """
 
     path: str
     message: str
+    kind: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.path or '(spec)'}: {self.message}"

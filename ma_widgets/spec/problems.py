@@ -37,6 +37,10 @@ def _path_part(part: Any) -> str:
     return json.dumps(text)
 
 
+#: Error kinds that only say "nothing entered yet": a form may wait until the field is touched.
+EMPTY_KINDS = frozenset({"missing", "string_too_short", "too_short", "blank"})
+
+
 def field_path(loc: tuple[Any, ...]) -> str:
     """A dotted path of SPEC.json for a pydantic error location; always one printable line."""
     parts = list(loc)
@@ -84,7 +88,7 @@ def problems_from(error: ValidationError) -> list[Problem]:
         if item["type"] == "health_mode":  # the discriminator itself is the field in error
             loc = (*loc, "mode")
         message = " ".join(_message(item).split())  # one line per problem, always
-        problem = Problem(field_path(loc), message)
+        problem = Problem(field_path(loc), message, item["type"])
         key = (problem.path, problem.message)
         if key not in seen:
             seen.add(key)

@@ -1,0 +1,270 @@
+"""ModelImportWidget vs ipyautoui on the same model: edit latency, construction, state, import.
+
+Run:  .venv/bin/python bench/bench_form.py            (both, side by side)
+      .venv/bin/python bench/bench_form.py --setup    (first creates the ipyautoui venv)
+
+ipyautoui is a peer to compare against, never a project dependency: it lives in its own venv
+(/work/bench-venvs/ipyautoui, or $IPYAUTOUI_VENV), created by ``--setup`` with
+``python3 -m venv DIR && DIR/bin/pip install ipyautoui``. Each library is measured in its own
+fresh process by this same file (``--worker NAME``), which prints JSON; the parent prints the
+table. Edits go through ``Widget.set_state``, the path a front-end change takes in the kernel
+(so echo messages are counted), and "edit-to-preview" is the time until ``set_state`` returns:
+validation, errors and both preview tabs are updated synchronously inside it.
+
+ipyautoui cannot build the discriminated-union Health Check (KeyError 'type' in its
+automapschema), so it gets the same model without ``health_check``; ModelImportWidget is
+measured on the full model (more work), so the comparison favours ipyautoui if anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "specs" / "complete.json"
+PEER_VENV = Path(os.environ.get("IPYAUTOUI_VENV", "/work/bench-venvs/ipyautoui"))
+EDITS = 1000
+BUILDS = 20
+IMPORTS = 7
+#: Top-level fields both forms have, with a valid value per edit (the preview always renders).
+FIELDS: list[tuple[str, Any]] = [
+    ("name", lambda i: f"model-{i}"),
+    ("version", lambda i: f"1.{i % 99}.{i % 7}"),
+    ("description", lambda i: f"edit number {i}"),
+    ("image", lambda i: f"local/model:{i}"),
+    ("start_command", lambda i: f"python3 serve.py --workers {i % 4 + 1}"),
+    ("model_algorithm", lambda i: f"algo_{i}"),
+    ("port", lambda i: 8000 + i % 1000),
+]
+#: Nested fields only ModelImportWidget has (health check, an api, a document).
+NESTED: list[tuple[str, Any]] = [
+    ("health_check.url", lambda i: f"/health/{i}"),
+    ("health_check.period", lambda i: i % 9 + 1),
+    ("apis.0.url", lambda i: f"/predict/{i}"),
+    ("docs.0.name", lambda i: f"card{i}"),
+]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _state_bytes(widgets: list[Any]) -> int:
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    total = 0
+    for widget in widgets:
+        state, _paths, buffers = _remove_buffers(widget.get_state())
+        total += len(json.dumps(state, default=str)) + sum(len(b) for b in buffers)
+    return total
+
+
+class MessageCounter:
+    """Counts comm messages the kernel would send (Widget._send), per edit."""
+
+    def __init__(self) -> None:
+        import ipywidgets as w
+
+        self.count = 0
+        self.bytes = 0
+        original = w.Widget._send
+
+        def counting(widget: Any, msg: Any, buffers: Any = None) -> Any:
+            self.count += 1
+            self.bytes += len(json.dumps(msg, default=str))
+            return original(widget, msg, buffers)
+
+        w.Widget._send = counting  # type: ignore[method-assign]
+
+
+def _build_ours() -> tuple[Any, dict[str, Any]]:
+    from ma_widgets import ModelImportWidget
+
+    data = json.loads(EXAMPLE.read_text())
+    form = ModelImportWidget(spec=data)
+    targets = {path: form.form.leaves[path].widget for path, _ in FIELDS + NESTED}
+    assert form.spec is not None and form.preview.texts[0]
+    return form, targets
+
+
+def _peer_model() -> tuple[type, dict[str, Any]]:
+    from pydantic import create_model
+
+    from ma_widgets.spec import ModelImportSpec
+
+    fields = {
+        name: (info.annotation, info)
+        for name, info in ModelImportSpec.model_fields.items()
+        if name != "health_check"
+    }
+    data = json.loads(EXAMPLE.read_text())
+    data.pop("health_check")
+    return create_model("ModelImportSpecNoHealth", **fields), data  # type: ignore[call-overload]
+
+
+def _build_peer(model: type, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    from ipyautoui import AutoUi
+
+    ui = AutoUi(schema=model, value=data)
+    return ui, {path: ui.di_widgets[path] for path, _ in FIELDS}
+
+
+def worker(name: str) -> dict[str, Any]:
+    """Measure one library in this (fresh) process."""
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.CRITICAL)  # ipyautoui logs every validation error; keep I/O out
+    import ipywidgets as w
+    from ipywidgets.widgets.widget import _instances
+
+    started = time.perf_counter()
+    if name == "ma_widgets":
+        import ma_widgets  # noqa: F401
+        from ma_widgets import ModelImportWidget  # noqa: F401
+
+        build = _build_ours
+        fields = FIELDS + NESTED
+    else:
+        import ipyautoui  # noqa: F401
+
+        model, data = _peer_model()
+
+        def build() -> tuple[Any, dict[str, Any]]:
+            return _build_peer(model, data)
+
+        fields = FIELDS
+    first_use_import = time.perf_counter() - started
+    build()  # warm-up: lazy imports and pydantic schema caches
+    builds, widget, targets = [], None, {}
+    for _ in range(BUILDS):
+        before = set(_instances)
+        t0 = time.perf_counter()
+        widget, targets = build()
+        builds.append(time.perf_counter() - t0)
+        created = [_instances[k] for k in set(_instances) - before]
+    state = _state_bytes(created)
+    gc.collect()  # the 20 builds left garbage; collect it before timing edits (both libraries)
+    counter = MessageCounter()
+    times = []
+    messages = []
+    for i in range(EDITS):
+        path, make = fields[i % len(fields)]
+        target = targets[path]
+        value = make(i)
+        counter.count = 0
+        t0 = time.perf_counter()
+        target.set_state({"value": value})
+        times.append(time.perf_counter() - t0)
+        messages.append(counter.count)
+    if name == "ma_widgets":
+        assert widget.spec is not None and widget.spec.name.startswith("model-")
+    else:
+        assert widget.value["name"].startswith("model-")
+    del w
+    return {
+        "library": name,
+        "edit_ms_p50": statistics.median(times) * 1e3,
+        "edit_ms_p95": _percentile(times, 0.95) * 1e3,
+        "edit_ms_max": max(times) * 1e3,
+        "edited_fields": len(fields),
+        "construct_ms_median": statistics.median(builds) * 1e3,
+        "construct_ms_max": max(builds) * 1e3,
+        "widgets": len(created),
+        "state_kb": state / 1024,
+        "messages_per_edit": statistics.mean(messages),
+        "first_use_import_ms": first_use_import * 1e3,
+    }
+
+
+def import_time(python: str, module: str) -> float:
+    """Median wall time of ``import module`` in a fresh interpreter (ms)."""
+    code = (
+        "import time; t = time.perf_counter(); import " + module + "; "
+        "print(time.perf_counter() - t)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = []
+    for _ in range(IMPORTS):
+        out = subprocess.run(
+            [python, "-c", code], capture_output=True, text=True, check=True, env=env
+        )
+        runs.append(float(out.stdout.strip().splitlines()[-1]) * 1e3)
+    return statistics.median(runs)
+
+
+def _run_worker(python: str, name: str) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [python, __file__, "--worker", name], capture_output=True, text=True, env=env, timeout=900
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{name} worker failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def setup() -> None:
+    """Create the separate ipyautoui venv (a peer to measure, never a dependency)."""
+    if (PEER_VENV / "bin" / "python").exists():
+        return
+    subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+    subprocess.run([str(PEER_VENV / "bin" / "pip"), "install", "-q", "ipyautoui"], check=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--setup", action="store_true", help="create the ipyautoui venv first")
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker)))
+        return 0
+    if args.setup:
+        setup()
+    rows = [_run_worker(sys.executable, "ma_widgets")]
+    rows[0]["import_ms"] = import_time(sys.executable, "ma_widgets")
+    peer_python = PEER_VENV / "bin" / "python"
+    if peer_python.exists():
+        peer = _run_worker(str(peer_python), "ipyautoui")
+        peer["import_ms"] = import_time(str(peer_python), "ipyautoui")
+        rows.append(peer)
+    else:
+        print(f"(ipyautoui venv not found at {PEER_VENV}: run with --setup)")
+    keys = [
+        ("edit_ms_p50", "edit-to-preview p50 (ms)", "{:.3f}"),
+        ("edit_ms_p95", "edit-to-preview p95 (ms)", "{:.3f}"),
+        ("edit_ms_max", "edit max (ms)", "{:.2f}"),
+        ("edited_fields", "fields edited in turn", "{}"),
+        ("construct_ms_median", "construction median (ms)", "{:.1f}"),
+        ("construct_ms_max", "construction max (ms)", "{:.1f}"),
+        ("widgets", "widgets", "{}"),
+        ("state_kb", "widget state (KB)", "{:.1f}"),
+        ("messages_per_edit", "messages per edit", "{:.2f}"),
+        ("import_ms", "import in a fresh process (ms)", "{:.0f}"),
+        ("first_use_import_ms", "import incl. ipywidgets (ms)", "{:.0f}"),
+    ]
+    print(
+        f"{EDITS} edits, {BUILDS} constructions, {IMPORTS} imports; Python {sys.version.split()[0]}"
+    )
+    print(f"{'':34}" + "".join(f"{r['library']:>14}" for r in rows) + "   ipyautoui/ours")
+    for key, title, fmt in keys:
+        cells = [fmt.format(r[key]) for r in rows]
+        ratio = ""
+        if len(rows) == 2 and isinstance(rows[0][key], float) and rows[0][key]:
+            ratio = f"{rows[1][key] / rows[0][key]:7.2f}x"
+        print(f"{title:34}" + "".join(f"{c:>14}" for c in cells) + "   " + ratio)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

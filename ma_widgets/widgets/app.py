@@ -1,0 +1,240 @@
+"""``ModelImportWidget``: the composition root of the form, the preview and the panels.
+
+It owns nothing but wiring: the form owns the raw dict and derives the spec; on each change the
+preview re-renders and the trial and submit panels (separate modules, loaded when present) get
+the spec, or ``None`` while the form has problems.
+
+Each receiver of a change is called on its own and a failure is caught, logged and shown in the
+status area (ipywidgets' ``CallbackDispatcher`` idea, design.md): the edit is already in the raw
+dict by then, so a broken panel can neither lose what the user typed nor stop the others from
+hearing about it (a submit panel left enabled for a spec that has since become invalid).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import logging
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+from pydantic import BaseModel
+
+from ma_widgets.errors import ImportFormatError, MaWidgetsError
+from ma_widgets.render import (
+    import_config,
+    import_request_body,
+    looks_like_request_body,
+    parse_json_text,
+    read_json_file,
+)
+from ma_widgets.spec import ModelImportSpec
+from ma_widgets.widgets.binding import close_tree
+from ma_widgets.widgets.form import Form
+from ma_widgets.widgets.preview import Loader, Preview
+from ma_widgets.widgets.style import CSS
+
+#: Keys only a config.json has; a document with one of them is read as config.json.
+_CONFIG_ONLY = ("model_type", "health", "swr_location", "runtime", "dependencies")
+_NOT_LOADED = "Not loaded (the form is unchanged): "
+#: How much of a failure's message the status area shows (the log has the traceback).
+_MESSAGE_CHARS = 200
+_LOG = logging.getLogger(__name__)
+
+
+def _optional_panel(module: str, cls: str, argument: Any) -> Any:
+    """The panel if its module exists (other issues build them); ``None`` until then."""
+    full = f"ma_widgets.widgets.{module}"
+    try:
+        found = import_module(full)
+    except ModuleNotFoundError as error:
+        if error.name != full:
+            raise
+        return None
+    return getattr(found, cls)(argument)
+
+
+class ModelImportWidget(w.VBox):
+    """The "import a model from a container image" page: form, live preview, trial, submit.
+
+    ``value`` is the raw dict the form holds, ``spec`` the validated ``ModelImportSpec`` (or
+    ``None`` while there are problems) and ``errors`` maps field paths to messages: every
+    problem, including those a blank form does not show at their fields yet.
+    """
+
+    def __init__(
+        self,
+        spec: ModelImportSpec | dict[str, Any] | None = None,
+        runtime: Any = None,
+        backend: Any = None,
+        *,
+        model: type[BaseModel] = ModelImportSpec,
+        overrides: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.status = w.HTML("").add_class("ma-status")
+        self.show_problems = w.Button(description="Show all problems", icon="eye")
+        self.show_problems.add_class("ma-show-problems")
+        self.show_problems.on_click(lambda _b: self.form.show_all())
+        #: What failed in the last round of updates, by receiver ("trial panel": "message").
+        self.failures: dict[str, str] = {}
+        self.preview = Preview()
+        self.loader = Loader(self._load_bytes)
+        self.trial_panel = _optional_panel("trial_panel", "TrialPanel", runtime)
+        self.submit_panel = _optional_panel("submit_panel", "SubmitPanel", backend)
+        if self.submit_panel is not None:
+            self.submit_panel.on_new_version = self.set_version
+        data = spec.model_dump(mode="json") if isinstance(spec, BaseModel) else spec
+        self.form = Form(model, data, overrides=overrides, on_change=self._changed)
+        title = w.HTML('<div class="ma-title">Import a model from a container image</div>')
+        panels = [p for p in (self.trial_panel, self.submit_panel) if p is not None]
+        super().__init__(
+            [
+                w.HTML(CSS),
+                title,
+                self.loader.widget,
+                self.form.widget,
+                w.HBox([self.status, self.show_problems]).add_class("ma-status-line"),
+                self.preview.widget,
+                *panels,
+            ]
+        )
+        self.add_class("ma-app")
+        self._changed(self.form)
+
+    # -- public API ---------------------------------------------------------------------------
+    @property
+    def value(self) -> dict[str, Any]:
+        """A copy of the raw dict: exactly what the fields hold, valid or not."""
+        return copy.deepcopy(self.form.raw)
+
+    @property
+    def spec(self) -> Any:
+        """The validated spec, or ``None`` while the form has problems."""
+        return self.form.spec
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """``{"field.path": "message"}`` for every problem, shown at its field or not yet."""
+        return dict(self.form.errors)
+
+    def set_value(self, path: str, value: Any) -> None:
+        """Set one field (dotted path) as if the user typed it."""
+        self.form.set(path, value)
+
+    def set_version(self, version: str) -> None:
+        """Used by the submit panel's "New version": pre-fills the Version field."""
+        self.form.set("version", version)
+
+    def load(self, source: str | Path | dict[str, Any] | ModelImportSpec) -> list[str]:
+        """Load SPEC.json, config.json or a create-model request body into the form.
+
+        A file that cannot be read shows its error and leaves the form as it was (the error is
+        raised too, for scripts). Returns what was read leniently, as warnings.
+        """
+        try:
+            if isinstance(source, BaseModel):
+                document: Any = source.model_dump(mode="json")
+            elif isinstance(source, str | Path):
+                document = read_json_file(source)
+            else:
+                document = source
+            data, warnings = self._to_spec_data(document)
+            self.form.load(data)  # all or nothing: a failure leaves the form as it was
+        except MaWidgetsError as error:
+            self.loader.report(_NOT_LOADED + str(error), ok=False)
+            raise
+        except Exception as error:  # a bug, not the file: still keep the form, and say so
+            _LOG.exception("loading a document into the form failed")
+            self.loader.report(_NOT_LOADED + _describe(error), ok=False)
+            raise
+        self._changed(self.form)
+        lines = ["Loaded.", *warnings]
+        self.loader.report("\n".join(lines), ok=True)
+        return warnings
+
+    def close(self) -> None:
+        """Stop the panels' work (a running trial) before the widgets go, then close them all."""
+        panels = [p for p in (self.trial_panel, self.submit_panel) if p is not None]
+        for panel in panels:
+            panel.close()
+        for child in self.children:
+            if not any(child is panel for panel in panels):
+                close_tree(child)
+        super().close()
+
+    # -- internals ----------------------------------------------------------------------------
+    def _load_bytes(self, content: bytes, name: str) -> list[str]:
+        try:
+            document = parse_json_text(content.decode("utf-8-sig"), name)
+        except UnicodeDecodeError:
+            self.loader.report(f"{_NOT_LOADED}{name} is not UTF-8", False)
+            return []
+        except MaWidgetsError as error:
+            self.loader.report(_NOT_LOADED + str(error), False)
+            return []
+        try:
+            return self.load(document)
+        except Exception:  # an upload has no caller to raise to
+            return []  # load() has shown it next to the upload button
+
+    def _to_spec_data(self, document: Any) -> tuple[dict[str, Any], list[str]]:
+        if not isinstance(document, dict):
+            raise ImportFormatError("the document must be a JSON object")
+        if looks_like_request_body(document):
+            result = import_request_body(document)
+        elif any(key in document for key in _CONFIG_ONLY) or not (
+            "name" in document or "image" in document
+        ):
+            raw = self.form.raw
+            result = import_config(
+                document,
+                name=str(raw.get("name", "")),
+                image=str(raw["image"]) if raw.get("image") else None,
+                version=str(raw.get("version") or "0.0.1"),
+                deployment_types=list(raw.get("deployment_types") or []) or None,
+            )
+        else:
+            return copy.deepcopy(document), []
+        return result.data, [str(warning) for warning in result.warnings]
+
+    def _changed(self, form: Form) -> None:
+        """Tell every receiver; each failure is caught on its own, then shown in the status."""
+        spec: Any = form.spec
+        self._call("preview", self.preview.show, spec, len(form.errors))
+        self._call("trial panel", getattr(self.trial_panel, "set_spec", None), spec)
+        self._call("submit panel", getattr(self.submit_panel, "set_spec", None), spec)
+        self._show_status(form)
+
+    def _call(self, what: str, receiver: Callable[..., Any] | None, *args: Any) -> None:
+        if receiver is None:
+            return
+        try:
+            receiver(*args)
+        except Exception as error:
+            _LOG.exception("the %s failed to take the form's change", what)
+            self.failures[what] = _describe(error)
+        else:
+            self.failures.pop(what, None)
+
+    def _show_status(self, form: Form) -> None:
+        count = len(form.errors)
+        if count:
+            text = f"{count} problem{'s' if count != 1 else ''}"
+            extra = "".join(f"<div>{html.escape(line)}</div>" for line in form.unplaced)
+            status = f'<div class="ma-status-bad">{text}</div>{extra}'
+        else:
+            status = '<div class="ma-status-ok">Ready</div>'
+        for what, message in self.failures.items():
+            failure = f"The {what} failed ({message}); the form is unchanged, details in the log."
+            status += f'<div class="ma-error">{html.escape(failure)}</div>'
+        self.status.value = status
+        self.show_problems.layout.display = None if form.hidden else "none"
+
+
+def _describe(error: Exception) -> str:
+    """``ValueError: boom``, cut short: enough to report, the traceback goes to the log."""
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= _MESSAGE_CHARS else text[: _MESSAGE_CHARS - 1] + "…"

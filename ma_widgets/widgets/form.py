@@ -1,0 +1,334 @@
+"""The import page as a form: sections in the console's order, built from the model.
+
+One source of truth (design.md): the form owns a raw dict; every change re-derives the spec
+from it and maps each validation problem to the row of its field path (nested and list items
+included), or to the form-level status line when no row has that path.
+
+When errors show: a blank form does not shout. An error that only says "nothing entered yet"
+(required, empty, no deployment type) appears once that field (or something inside it) has
+been edited; a wrong value, or a rule another edit broke (choosing batch makes each api's
+request required), shows at once. Every error appears after a load (``spec=``, ``load()``, an
+upload) or when the user asks for them (``show_all()``, the status line's button).
+``errors``, ``problems`` and ``spec`` always cover every problem, shown or not, so the status
+line counts them all and Trial/Submit stay disabled. Which rows have been touched
+is view state, not data: the raw dict stays the only store of values.
+
+Speed: the api schemas make full validation cost ~0.5 ms. Parts of the raw dict that did not
+change since the last successful validation are passed to pydantic as the model objects it
+built then (pydantic does not re-validate model instances), so an edit of Name does not
+re-check every JSON Schema. Cross-field rules still run on every change, so the result is the
+same as validating the raw dict from scratch (the unit tests compare both).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+from pydantic import BaseModel, ValidationError
+
+from ma_widgets.errors import Problem
+from ma_widgets.spec import ModelImportSpec, problems_from
+from ma_widgets.spec.problems import EMPTY_KINDS
+from ma_widgets.widgets.binding import ErrorSlot, Leaf, close_tree, make, static_html
+from ma_widgets.widgets.nodes import build_field
+from ma_widgets.widgets.shapes import complete, field_shape
+
+#: (section title, fields); a tuple inside is a collapsed "advanced" area of that section.
+Section = tuple[str, list[Any]]
+SECTIONS: list[Section] = [
+    ("Basic information", ["name", "version", "description"]),
+    ("Meta model source", ["image", "image_replication"]),
+    ("Health Check", ["health_check", ("Advanced", ["health_check.timeout", "port", "protocol"])]),
+    ("Model Description", ["docs"]),
+    ("Deployment Type", ["deployment_types"]),
+    ("Start command", ["start_command"]),
+    ("Apis", ["apis"]),
+]
+#: Fields of the model no section names (a field added later included) go here.
+MORE_TITLE = "More settings"
+
+#: Per-field choices the model cannot express. Keys are paths; ``*`` stands for a list index.
+OVERRIDES: dict[str, dict[str, Any]] = {
+    "health_check.timeout": {"elsewhere": True},
+    "docs": {"item": "document"},
+    "apis": {"toggle": True, "item": "api"},
+    "apis.*.request.data": {"kind": "json"},
+    "apis.*.response.data": {"kind": "json"},
+}
+
+ChangeHook = Callable[["Form"], None]
+_LOG = logging.getLogger(__name__)
+#: What ``load`` swaps in one go, and puts back if building the new form fails.
+_STATE = ("raw", "slots", "leaves", "nodes", "_local", "_shown", "_cache", "_dirty", "touched")
+
+
+def _generic(path: str) -> str:
+    """``apis.0.request.data`` -> ``apis.*.request.data``: one override serves every item."""
+    return ".".join("*" if part.isdigit() else part for part in path.split("."))
+
+
+class Form:
+    """Widgets for every field of ``model``, bound to one raw dict, validated on each change."""
+
+    def __init__(
+        self,
+        model: type[BaseModel] = ModelImportSpec,
+        data: dict[str, Any] | None = None,
+        *,
+        sections: list[Section] | None = None,
+        overrides: dict[str, dict[str, Any]] | None = None,
+        on_change: ChangeHook | None = None,
+    ) -> None:
+        self.model = model
+        self.sections = SECTIONS if sections is None else sections
+        self.overrides = {**OVERRIDES, **(overrides or {})}
+        self.on_change = on_change
+        self.widget = w.VBox([]).add_class("ma-form")
+        self.spec: BaseModel | None = None
+        self.problems: list[Problem] = []
+        self.errors: dict[str, str] = {}
+        self.unplaced: list[str] = []
+        self.hidden = 0
+        self.reveal_all = False
+        # Pre-filled by the caller counts as loaded (its mistakes are shown); blank does not.
+        self.load(data or {}, reveal=bool(data))
+
+    # -- the context nodes and leaves talk to ------------------------------------------------
+    def override(self, path: str) -> dict[str, Any]:
+        return self.overrides.get(_generic(path), {})
+
+    def register(self, path: str, slot: ErrorSlot) -> None:
+        self.slots[path] = slot
+
+    def unregister(self, prefix: str) -> None:
+        """Forget rows under ``prefix`` (a list rebuilds them), what they showed included."""
+        for table in (self.slots, self.leaves, self.nodes, self._local, self._shown):
+            for path in [p for p in table if p.startswith(prefix)]:
+                del table[path]
+
+    def item_removed(self, list_path: str, index: int) -> None:
+        """Item ``index`` left the list: the items after it moved up, and so did their touches."""
+        prefix = list_path + "."
+        moved = set()
+        for path in self.touched:
+            head, _, rest = path[len(prefix) :].partition(".")
+            if not path.startswith(prefix) or not head.isdigit():
+                moved.add(path)
+            elif int(head) != index:
+                position = int(head) - (int(head) > index)
+                moved.add(f"{prefix}{position}" + (f".{rest}" if rest else ""))
+        self.touched = moved
+
+    def local_error(self, path: str, message: str | None) -> None:
+        """Widget-only error (JSON that does not parse), shown instead of pydantic's."""
+        if message is None:
+            self._local.pop(path, None)
+        else:
+            self._local[path] = message
+
+    def changed(self, path: str) -> None:
+        """A widget wrote ``path`` into the raw dict: re-derive the spec, then tell the owner.
+
+        The value is already in the raw dict when this runs, so whatever fails below, the
+        user's input stays; a failure is reported as a form-level problem and logged.
+        """
+        self.touched.add(path)
+        self._dirty.add(path.split(".", 1)[0])
+        self.validate()
+        self._notify()
+
+    def show_all(self) -> None:
+        """Show every problem at its field (the user asked, or tried to act on the form)."""
+        self.reveal_all = True
+        self._show_errors()
+        self._notify()
+
+    def _notify(self) -> None:
+        if self.on_change is None:
+            return
+        try:
+            self.on_change(self)
+        except Exception:  # the owner's hook must not undo or block an edit
+            _LOG.exception("the form's on_change hook failed")
+
+    # -- building ---------------------------------------------------------------------------
+    def load(self, data: dict[str, Any], *, reveal: bool = True) -> None:
+        """Bind the form to a copy of ``data`` (missing fields get defaults) and rebuild it.
+
+        All or nothing: if building the new widgets fails, the form is put back as it was
+        (values, rows and what was touched), so a bad document never loses what was typed.
+        """
+        saved = {name: getattr(self, name) for name in _STATE if hasattr(self, name)}
+        children = self.widget.children
+        try:
+            self._build(data)
+        except Exception:
+            for name, value in saved.items():
+                setattr(self, name, value)
+            self.widget.children = children
+            raise
+        for section in children:
+            close_tree(section)
+        self.reveal_all = reveal
+        self.validate()
+
+    def _build(self, data: dict[str, Any]) -> None:
+        self.raw: dict[str, Any] = complete(self.model, copy.deepcopy(data))
+        self.slots: dict[str, ErrorSlot] = {}
+        self.leaves: dict[str, Leaf] = {}
+        self.nodes: dict[str, Any] = {}
+        self._local: dict[str, str] = {}
+        self._shown: dict[str, str | None] = {}
+        self._cache: dict[str, Any] = {}
+        self._dirty: set[str] = set()
+        self.touched: set[str] = set()
+        placed: set[str] = set()
+        boxes = []
+        for title, items in self.sections:
+            parts = [static_html(f'<div class="ma-section-title">{title}</div>')]
+            for item in items:
+                if isinstance(item, tuple):
+                    inner = [self._field(path, placed) for path in item[1]]
+                    area = w.Accordion([make(w.VBox, children=[p for p in inner if p])])
+                    area.set_title(0, item[0])
+                    area.selected_index = None
+                    parts.append(area.add_class("ma-advanced"))
+                else:
+                    parts.append(self._field(item, placed))
+            section = make(w.VBox, children=[p for p in parts if p is not None])
+            boxes.append(section.add_class("ma-section"))
+        rest = [n for n in self.model.model_fields if n not in placed]
+        if rest:
+            parts = [static_html(f'<div class="ma-section-title">{MORE_TITLE}</div>')]
+            parts += [self._field(name, placed) for name in rest]
+            boxes.append(make(w.VBox, children=parts).add_class("ma-section"))
+        self.widget.children = boxes
+
+    def _field(self, path: str, placed: set[str]) -> w.Widget | None:
+        """The row of a top-level field, or of a nested one shown in another section."""
+        head, _, rest = path.partition(".")
+        info = self.model.model_fields.get(head)
+        if info is None:
+            return None
+        placed.add(head)
+        if not rest:
+            return build_field(self, head, self.raw, head, info)
+        node = self.nodes.get(head)
+        data = getattr(node, "data", None)
+        shape = field_shape(info)
+        inner = shape.inner or shape
+        models = list(inner.variants.values()) or [inner.model]
+        sub = next((m.model_fields[rest] for m in models if m and rest in m.model_fields), None)
+        if not isinstance(data, dict) or sub is None:
+            return None
+        return build_field(self, path, data, rest, sub)
+
+    # -- deriving the spec ------------------------------------------------------------------
+    def validate(self) -> None:
+        """Derive the spec from the raw dict; errors to rows; parts that did not change reused."""
+        data = self.raw
+        reuse = {k: v for k, v in self._cache.items() if k not in self._dirty and k in data}
+        if reuse:
+            data = {**data, **reuse}
+        try:
+            spec = self.model.model_validate(data)
+        except ValidationError as error:
+            self.spec, self.problems = None, problems_from(error)
+        except Exception as error:  # a validator's bug: report it, keep the form usable
+            _LOG.exception("validating the form failed")
+            message = f"could not check the form ({type(error).__name__}: {error})"
+            self.spec, self.problems = None, [Problem("", message)]
+        else:
+            self.spec, self.problems = spec, []
+            self._cache = {
+                name: value
+                for name in self.model.model_fields
+                if _is_model_value(value := getattr(spec, name))
+            }
+            self._dirty.clear()
+        self._show_errors()
+
+    def _show_errors(self) -> None:
+        errors: dict[str, str] = {}
+        for problem in self.problems:
+            errors[problem.path] = (
+                f"{errors[problem.path]}; {problem.message}"
+                if problem.path in errors
+                else problem.message
+            )
+        # A JSON editor's parse error counts only while its part is on (not switched off,
+        # not a hidden mode, not a removed item): what is off is not sent.
+        local = {p: m for p, m in self._local.items() if _reaches(self.raw, p)}
+        errors.update(local)
+        if local and self.spec is not None:
+            self.spec = None  # a JSON editor holds text that is not JSON: nothing to send
+        self.errors = errors
+        shown: dict[str, list[str]] = {}
+        self.unplaced = []
+        self.hidden = 0
+        # Only "nothing entered yet" waits for a touch; a wrong value, or a rule another edit
+        # broke (choosing batch makes each api's request required), shows at once.
+        still_empty = {p.path for p in self.problems if p.kind in EMPTY_KINDS}
+        for path, message in errors.items():
+            slot_path = self._slot_for(path)
+            if slot_path is None:
+                self.unplaced.append(f"{path or '(spec)'}: {message}")
+            elif path in still_empty and not self._revealed(slot_path):
+                self.hidden += 1
+            else:
+                extra = path[len(slot_path) + 1 :]
+                shown.setdefault(slot_path, []).append(f"{extra}: {message}" if extra else message)
+        for path in set(self._shown) | set(shown):
+            text = "; ".join(shown[path]) if path in shown else None
+            if self._shown.get(path) != text and path in self.slots:
+                self.slots[path].show(text)
+            self._shown[path] = text
+
+    def _revealed(self, slot_path: str) -> bool:
+        """Is the row at ``slot_path`` one whose errors the user should see now?
+
+        Yes after a load or ``show_all``; else once the row itself or a row inside it was
+        edited (a duplicate api route is reported on the list when an api's URL is edited).
+        """
+        if self.reveal_all or slot_path in self.touched:
+            return True
+        inside = slot_path + "."
+        return any(path.startswith(inside) for path in self.touched)
+
+    def _slot_for(self, path: str) -> str | None:
+        parts = path.split(".") if path else []
+        while parts:
+            candidate = ".".join(parts)
+            if candidate in self.slots:
+                return candidate
+            parts.pop()
+        return None
+
+    def set(self, path: str, value: Any) -> None:
+        """Set a field as if the user typed ``value`` into it."""
+        leaf = self.leaves.get(path)
+        if leaf is None:
+            raise KeyError(f"no field {path!r} in the form")
+        leaf.set(value)
+
+
+def _is_model_value(value: Any) -> bool:
+    if isinstance(value, BaseModel):
+        return True
+    return isinstance(value, list) and bool(value) and isinstance(value[0], BaseModel)
+
+
+def _reaches(data: Any, path: str) -> bool:
+    """Does the dotted ``path`` lead somewhere inside ``data`` (dict keys, list indexes)?"""
+    for part in path.split("."):
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return False
+    return True
