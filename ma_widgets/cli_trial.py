@@ -1,0 +1,153 @@
+"""``ma-widgets trial SPEC.json``: run the local health-check trial from a terminal or CI.
+
+Exit codes: 0 healthy; 1 unhealthy or exited (the server is at fault: change the spec or the
+image); 3 the trial could not run (engine down, image missing); 1 also for an invalid spec,
+2 for an unreadable file (as the other commands); 130 interrupted (Ctrl-C or SIGTERM, after
+cleanup).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_UNREADABLE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _print_event(event: Any) -> None:
+    """A readable line per event on stderr, so --json output on stdout stays clean."""
+    if event.kind == "probe":
+        probe = event.data
+        mark = "ok " if probe.ok else "FAIL"
+        what = probe.status if probe.status is not None else probe.error
+        tag = f" #{probe.index}" if probe.index is not None else ""
+        print(
+            f"  {probe.at_s:7.2f}s {mark} {what} ({probe.latency_s * 1000:.0f} ms) "
+            f"{probe.phase}{tag}",
+            file=sys.stderr,
+        )
+    elif event.kind in ("flag",):
+        print(f"warning: {event.message}", file=sys.stderr)
+    elif event.kind != "done" and event.message:
+        print(f"{event.kind}: {event.message}", file=sys.stderr)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (CI cancelling a job, ``timeout``, ``kill``) ends the trial like Ctrl-C.
+
+    Python's default SIGTERM ends the process without running ``finally`` blocks, which would
+    leave the container or process behind until a later trial reaps it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def cmd_trial(args: argparse.Namespace) -> int:
+    from ma_widgets.errors import MaWidgetsError, SpecFileError, SpecValidationError
+    from ma_widgets.render import read_json_file
+    from ma_widgets.spec import validate_spec
+    from ma_widgets.trial import run_trial
+
+    try:
+        spec = validate_spec(read_json_file(args.spec))
+    except SpecFileError as error:
+        print(f"ma-widgets trial: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except SpecValidationError as error:
+        for problem in error.problems:
+            print(str(problem), file=sys.stderr)
+        return EXIT_UNHEALTHY
+    quiet = args.json and not args.verbose
+    options: dict[str, Any] = {"watch": args.watch_s is not None, "watch_s": args.watch_s}
+    if args.overtime is not None:
+        options["overtime_s"] = args.overtime
+    try:
+        with _sigterm_interrupts():
+            result = run_trial(
+                spec,
+                runtime=args.runtime,
+                mode=args.mode,
+                on_event=None if quiet else _print_event,
+                **options,
+            )
+    except KeyboardInterrupt:
+        print("interrupted: the trial's container or process was removed", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except MaWidgetsError as error:
+        print(f"ma-widgets trial: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+    else:
+        print(result.summary())
+        for line in result.advice:
+            print(f"advice: {line}")
+        for item in result.smoke:
+            state = "ok" if item.ok else "; ".join(item.problems)
+            print(f"api {item.method} {item.url}: {state}")
+        if result.verdict == "exited" and result.log_tail:
+            print("last log lines:")
+            for line in result.log_tail[-10:]:
+                print(f"  {line}")
+    if result.verdict == "healthy":
+        return EXIT_HEALTHY
+    return EXIT_ERROR if result.verdict == "error" else EXIT_UNHEALTHY
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``trial`` to the ``ma-widgets`` command line."""
+    trial = commands.add_parser(
+        "trial",
+        help="start the image (or start command) and check its health the ModelArts way",
+        description="Run the spec's health check locally (reference section 5); exit 0 only "
+        "when healthy. Ctrl-C stops and removes the container or process.",
+    )
+    trial.add_argument("spec", metavar="SPEC.json")
+    trial.add_argument(
+        "--runtime",
+        choices=("docker", "process", "auto"),
+        default="docker",
+        help="docker (default), process (the start command as a local process), "
+        "or auto (docker when an engine answers)",
+    )
+    trial.add_argument(
+        "--mode",
+        choices=("fast", "faithful"),
+        default="fast",
+        help="fast (default): probe every 0.1 s and compute the verdict; "
+        "faithful: wait the real Delay and Period",
+    )
+    trial.add_argument("--json", action="store_true", help="print the TrialResult as JSON")
+    trial.add_argument("--verbose", action="store_true", help="with --json, still show events")
+    trial.add_argument(
+        "--overtime",
+        type=float,
+        metavar="S",
+        help="seconds to keep probing after an unhealthy verdict, to say when it "
+        "would answer (default: the budget, 5..60 s)",
+    )
+    trial.add_argument(
+        "--watch",
+        dest="watch_s",
+        type=float,
+        metavar="S",
+        help="after healthy, keep checking for S seconds (alarm on Maximum Failures in a row)",
+    )
+    trial.set_defaults(run=cmd_trial)

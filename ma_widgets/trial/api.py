@@ -1,0 +1,54 @@
+"""``run_trial``: the public entry point, and how a runtime name becomes a runtime."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ma_widgets.spec import ModelImportSpec, validate_spec
+from ma_widgets.trial.engine import EventSink, Trial
+from ma_widgets.trial.errors import TrialError
+from ma_widgets.trial.results import Mode, TrialResult
+from ma_widgets.trial.runtime import Runtime
+
+RUNTIME_NAMES = ("docker", "process", "auto")
+
+
+def resolve_runtime(runtime: str | Runtime = "docker") -> Runtime:
+    """'docker', 'process' or 'auto' (Docker when an engine answers, else process)."""
+    if not isinstance(runtime, str):
+        return runtime
+    if runtime == "auto":
+        from ma_widgets.trial.docker import docker_available
+
+        runtime = "docker" if docker_available() else "process"
+    if runtime == "docker":
+        from ma_widgets.trial.docker import DockerRuntime
+
+        return DockerRuntime()
+    if runtime == "process":
+        from ma_widgets.trial.process import ProcessRuntime
+
+        return ProcessRuntime()
+    raise TrialError(f"runtime must be one of {', '.join(RUNTIME_NAMES)}, not {runtime!r}")
+
+
+def run_trial(
+    spec: ModelImportSpec | dict[str, Any],
+    runtime: str | Runtime = "docker",
+    mode: Mode = "fast",
+    on_event: EventSink | None = None,
+    **options: Any,
+) -> TrialResult:
+    """Start the spec's server, check its health the ModelArts way, clean up, report.
+
+    ``options`` go to :class:`~ma_widgets.trial.engine.Trial`: ``watch``, ``watch_s``,
+    ``overtime_s``, ``smoke``. A dict spec is validated first (SpecValidationError on bad
+    input). Ctrl-C (KeyboardInterrupt) still removes the container or process, then propagates.
+
+    ``fast`` and ``faithful`` give the same verdict for a server that, once it answers, keeps
+    answering while it starts (one that answers and then dies before the platform's check is
+    healthy in fast mode only); ``ready_after_s`` differs by design (see TrialResult).
+    """
+    if not isinstance(spec, ModelImportSpec):
+        spec = validate_spec(spec)
+    return Trial(spec, resolve_runtime(runtime), mode, on_event, **options).run()

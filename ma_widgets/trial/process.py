@@ -1,0 +1,254 @@
+"""ProcessRuntime: runs the spec's start command as a local process (Binder, no Docker engine).
+
+Why these choices:
+- The command runs through ``/bin/sh -c`` in its own session, so the whole process group (the
+  shell and everything it started) can be ended at once; nothing outlives the trial.
+- ``PORT`` is set to a free port and ``HOST`` to 127.0.0.1: a local process must not listen on
+  other interfaces, and the container port of the spec means nothing outside a container.
+- Command probes run as local commands in the same working directory and environment.
+- An owner variable in the environment lets a reaper find processes of a crashed kernel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import signal
+import subprocess
+import tempfile
+import time
+from collections import deque
+from pathlib import Path
+
+from ma_widgets.spec import ModelImportSpec
+from ma_widgets.trial.errors import TrialError
+from ma_widgets.trial.runtime import (
+    OWNER_ENV,
+    ExecResult,
+    Handle,
+    ImageInfo,
+    free_port,
+    owner_id,
+    owner_is_gone,
+)
+
+#: Seconds the process group gets to exit after SIGTERM before SIGKILL.
+STOP_GRACE_S = 2.0
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether any live (non-zombie) process is still in group ``pgid``.
+
+    Orphaned members are reparented to init, so waiting on our child is not enough; zombies
+    are ignored because an init that never reaps would otherwise keep them "alive".
+    """
+    proc_root = Path("/proc")
+    if not proc_root.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    for entry in proc_root.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
+            return True
+    return False
+
+
+def _wait_group(pgid: int, deadline: float) -> bool:
+    while _group_alive(pgid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _kill_group(pgid: int, grace_s: float, leader: subprocess.Popen[bytes] | None = None) -> None:
+    """SIGTERM the whole group, give it ``grace_s`` to exit, then SIGKILL what remains.
+
+    Returns only when no member is left (bounded by a deadline), so "stopped" means gone.
+    """
+    deadline = time.monotonic() + grace_s
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGTERM)
+    if leader is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            leader.wait(timeout=max(0.0, deadline - time.monotonic()))
+    if not _wait_group(pgid, deadline):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+        _wait_group(pgid, time.monotonic() + 5)
+    if leader is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            leader.wait(timeout=5)
+
+
+class ProcessRuntime:
+    """Run model servers as local processes (the start command, with ``PORT`` set)."""
+
+    name = "process"
+
+    def __init__(
+        self,
+        workdir: str | os.PathLike[str] | None = None,
+        env: dict[str, str] | None = None,
+        stop_grace_s: float = STOP_GRACE_S,
+    ):
+        self.workdir = Path(workdir) if workdir is not None else None
+        self.extra_env = dict(env or {})
+        self._stop_grace_s = stop_grace_s
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def inspect(self, spec: ModelImportSpec) -> ImageInfo:
+        # No image here: the start command is what runs, whatever the image would expose.
+        return ImageInfo(exists=True)
+
+    def _env(self, port: int) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(self.extra_env)
+        env.update({"PORT": str(port), "HOST": "127.0.0.1", OWNER_ENV: owner_id()})
+        return env
+
+    def start(self, spec: ModelImportSpec) -> Handle:
+        if not spec.start_command.strip():
+            raise TrialError(
+                "the process runtime runs the spec's start command, and it is empty (the "
+                "image's own command needs Docker); set Start command, e.g. 'python3 serve.py'"
+            )
+        workdir = self.workdir or Path.cwd()
+        if not workdir.is_dir():
+            raise TrialError(f"working directory {str(workdir)!r} does not exist")
+        port = free_port()
+        fd, log_path = tempfile.mkstemp(prefix="ma-trial-", suffix=".log")
+        try:
+            proc = subprocess.Popen(
+                ["/bin/sh", "-c", spec.start_command],
+                cwd=workdir,
+                env=self._env(port),
+                stdin=subprocess.DEVNULL,
+                stdout=fd,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as error:
+            os.unlink(log_path)
+            raise TrialError(f"cannot start {spec.start_command!r}: {error}") from error
+        finally:
+            os.close(fd)
+        started = time.monotonic()
+        ident = str(proc.pid)
+        self._procs[ident] = proc
+        return Handle(
+            self.name,
+            ident,
+            f"{spec.protocol}://127.0.0.1:{port}",
+            started,
+            {"log": log_path, "port": port, "workdir": str(workdir)},
+        )
+
+    def exit_code(self, handle: Handle) -> int | None:
+        proc = self._procs.get(handle.ident)
+        if proc is None:
+            return -1
+        code = proc.poll()
+        if code is not None and code < 0:
+            return 128 - code  # killed by a signal: report it the way a shell (and Docker) does
+        return code
+
+    def exec(self, handle: Handle, command: str, timeout: float) -> ExecResult:
+        env = self._env(int(handle.details["port"]))  # type: ignore[arg-type]
+        try:
+            proc = subprocess.Popen(
+                ["/bin/sh", "-c", command],
+                cwd=str(handle.details["workdir"]),
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as error:
+            return ExecResult(126, f"cannot run the command: {error}")
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc.pid, 0.0, proc)
+            return ExecResult(None, f"no exit within {timeout:g} s")
+        return ExecResult(proc.returncode, output.decode("utf-8", "replace"))
+
+    def has_program(self, handle: Handle, program: str) -> bool | None:
+        # Asked of the same shell, directory and environment the check runs in: shutil.which
+        # would miss shell builtins and resolve ./relative programs against our own cwd.
+        found = self.exec(handle, f"command -v {shlex.quote(program)} >/dev/null 2>&1", 10)
+        return None if found.exit_code is None else found.exit_code == 0
+
+    def logs(self, handle: Handle, tail: int = 50) -> list[str]:
+        path = handle.details.get("log")
+        if not path:
+            return []
+        try:
+            with open(str(path), encoding="utf-8", errors="replace") as stream:
+                return list(deque((line.rstrip("\n") for line in stream), maxlen=tail))
+        except OSError:
+            return []
+
+    def stop(self, handle: Handle) -> None:
+        # Forgotten only once ended: a stop cut short (Ctrl-C) can be repeated and still kill.
+        proc = self._procs.get(handle.ident)
+        if proc is not None:
+            _kill_group(proc.pid, self._stop_grace_s, proc)
+            self._procs.pop(handle.ident, None)
+        log = handle.details.pop("log", None)
+        if log:
+            with contextlib.suppress(OSError):
+                os.unlink(str(log))
+
+    def reap(self) -> int:
+        """End the process groups of leftovers whose owner is gone; live owners' are spared.
+
+        Our own group is never signalled, whatever a stray environment says: a leftover
+        that somehow shares it would otherwise take this kernel down with it.
+        """
+        removed = 0
+        own_group = os.getpgrp()
+        for pid, owner in ours():
+            if not owner_is_gone(owner):
+                continue
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                group = os.getpgid(pid)
+                if group <= 1 or group == own_group:
+                    continue
+                os.killpg(group, signal.SIGKILL)
+                removed += 1
+        return removed
+
+
+def ours() -> list[tuple[int, str]]:
+    """(pid, owner) of every live process carrying our owner variable (Linux /proc only)."""
+    found = []
+    proc_root = Path("/proc")
+    if not proc_root.is_dir():
+        return found
+    marker = OWNER_ENV.encode() + b"="
+    for entry in proc_root.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if ") Z " in state:
+            continue  # a zombie is already dead; its parent reaps it
+        for item in environ.split(b"\0"):
+            if item.startswith(marker):
+                found.append((int(entry.name), item[len(marker) :].decode(errors="replace")))
+                break
+    return found

@@ -1,0 +1,109 @@
+"""What a trial reports: events while it runs, and one TrialResult at the end (JSON-ready)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Verdict = Literal["healthy", "unhealthy", "exited", "error", "stopped"]
+Mode = Literal["fast", "faithful"]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One health check as the timeline shows it.
+
+    ``at_s`` is when it started, in seconds after the server started. ``scheduled`` marks the
+    checks of the platform's own schedule (Delay + k x Period, or the budget instant in fast
+    mode); the others are the fast mode's 0.1 s probes and the watch phase's.
+    """
+
+    at_s: float
+    ok: bool
+    status: int | None
+    error: str
+    latency_s: float
+    phase: Literal["startup", "overtime", "watch"] = "startup"
+    scheduled: bool = False
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class SmokeResult:
+    """One declared api called with an example payload."""
+
+    method: str
+    url: str
+    ok: bool
+    status: int | None
+    problems: list[str]
+    latency_s: float
+    payload: Any = None
+
+
+@dataclass(frozen=True)
+class TrialEvent:
+    """Something the panel or CLI shows as it happens; ``data`` depends on ``kind``.
+
+    kinds: flag, started, probe, verdict, smoke, alarm, recovered, exited, stopped, error, done.
+    """
+
+    kind: str
+    at_s: float
+    message: str = ""
+    data: Any = None
+
+
+@dataclass
+class TrialResult:
+    """The outcome of a trial: the verdict, the numbers behind it and what to change."""
+
+    verdict: Verdict
+    mode: Mode
+    runtime: str
+    budget_s: float
+    ready_after_s: float | None = None
+    """When the trial counted the server healthy, in seconds after it started. The modes read
+    this differently on purpose (the verdict is the same): ``fast`` gives the first answer T,
+    ``faithful`` the instant of the first passing scheduled check Delay + k x Period: Delay
+    when it answered before the first check, else less than one Period after T. So the
+    faithful margin is smaller, and the 20% headroom advice can appear in faithful mode only
+    (the platform's view: it cannot see when the server answered between two checks)."""
+    margin_s: float | None = None
+    """``budget_s - ready_after_s``: how much slower the start could be and still pass."""
+    first_answer_s: float | None = None
+    """When the server first answered, also after an unhealthy verdict (overtime probes);
+    for a healthy verdict the same as ``ready_after_s``."""
+    exit_code: int | None = None
+    probes: list[Probe] = field(default_factory=list)
+    log_tail: list[str] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    smoke: list[SmokeResult] = field(default_factory=list)
+    alarm: bool = False
+    error: str = ""
+    base_url: str = ""
+    duration_s: float = 0.0
+
+    @property
+    def healthy(self) -> bool:
+        return self.verdict == "healthy"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types only (the CLI's --json output)."""
+        return asdict(self)
+
+    def summary(self) -> str:
+        """One line for people: the verdict and the number that explains it."""
+        if self.verdict == "healthy":
+            return (
+                f"healthy: answered after {self.ready_after_s:.1f} s; budget {self.budget_s:g} s"
+                f" (margin {self.margin_s:.1f} s)"
+            )
+        if self.verdict == "unhealthy":
+            return f"unhealthy: no successful check within the {self.budget_s:g} s budget"
+        if self.verdict == "exited":
+            return f"exited with code {self.exit_code} before becoming healthy"
+        if self.verdict == "stopped":
+            return "stopped before a verdict"
+        return f"error: {self.error}"

@@ -1,0 +1,119 @@
+"""The one contract between the trial engine and whatever runs the model server.
+
+A runtime starts the server from a spec, tells whether it has exited, runs a command next to it
+(command-mode health checks), reads its logs, and always cleans up. The engine only talks to
+this protocol, so Docker and plain processes (Binder, no daemon) behave the same to it, and
+tests can check both against one list of scenarios.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from ma_widgets.spec import ModelImportSpec
+
+#: Label (Docker) / environment variable (processes) marking what a trial started, so a reaper
+#: can find leftovers of a crashed kernel. Its value is ``HOST:PID`` of the owning process.
+OWNER_LABEL = "ma_widgets.trial.owner"
+OWNER_ENV = "MA_WIDGETS_TRIAL_OWNER"
+
+
+def owner_id() -> str:
+    """Who owns what we start: this host and process (a reaper spares owners still alive)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_is_gone(owner: str) -> bool:
+    """True when ``owner`` is a process of this host that no longer runs.
+
+    Owners on other hosts are never judged gone: we cannot see their processes.
+    """
+    host, _, pid_text = owner.rpartition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What can be known about the server before starting it (for pre-flight flags)."""
+
+    exists: bool
+    exposed_ports: tuple[int, ...] = ()
+    entrypoint: tuple[str, ...] = ()
+    cmd: tuple[str, ...] = ()
+
+
+@dataclass
+class Handle:
+    """One running server: where to reach it and what the runtime needs to stop it."""
+
+    runtime: str
+    ident: str
+    base_url: str
+    started_at: float
+    """``time.monotonic()`` right after the server was started: time 0 of the schedule."""
+    details: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    """Outcome of a command run next to the server; ``exit_code`` None means it timed out."""
+
+    exit_code: int | None
+    output: str
+
+
+@runtime_checkable
+class Runtime(Protocol):
+    """What the engine needs from a place that runs model servers."""
+
+    name: str
+
+    def inspect(self, spec: ModelImportSpec) -> ImageInfo:
+        """Static facts about what would run (image exposed ports, entrypoint)."""
+        ...
+
+    def start(self, spec: ModelImportSpec) -> Handle:
+        """Start the server; raises TrialError when it cannot be started at all."""
+        ...
+
+    def exit_code(self, handle: Handle) -> int | None:
+        """The exit code once the server has exited, else None."""
+        ...
+
+    def exec(self, handle: Handle, command: str, timeout: float) -> ExecResult:
+        """Run ``command`` (a shell line) where the server runs, within ``timeout`` seconds."""
+        ...
+
+    def has_program(self, handle: Handle, program: str) -> bool | None:
+        """Whether ``program`` can be run there (None: cannot tell)."""
+        ...
+
+    def logs(self, handle: Handle, tail: int = 50) -> list[str]:
+        """The last ``tail`` lines the server wrote (stdout and stderr)."""
+        ...
+
+    def stop(self, handle: Handle) -> None:
+        """Stop and remove everything started for ``handle``; safe to call twice."""
+        ...
+
+    def reap(self) -> int:
+        """Remove leftovers whose owner process is gone; returns how many were removed."""
+        ...
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

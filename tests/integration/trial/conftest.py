@@ -1,0 +1,111 @@
+"""Real engine, real image, real processes - and proof that nothing of ours is left behind.
+
+The example image is built once per session (again whenever server.py changed, found by a
+content label). After every test, no container labelled by this process and no process
+carrying our owner variable may remain (brief: no orphan containers or processes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from ma_widgets.trial.process import ours as our_processes
+from ma_widgets.trial.runtime import OWNER_LABEL, owner_id
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parents[3]
+SERVER_DIR = ROOT / "examples" / "model_server"
+SERVER = SERVER_DIR / "server.py"
+IMAGE = "ma-widgets/example-model:1"
+BASE_IMAGE = "local/python:bookworm"
+SHA_LABEL = "ma_widgets.server_sha"
+
+
+def _engine():
+    try:
+        import docker
+
+        client = docker.from_env(timeout=60)
+        client.ping()
+        return client
+    except Exception:
+        return None
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    """A client of a running engine; skips (fails under CI) when none answers."""
+    client = _engine()
+    require(client is not None, "a Docker engine")
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def example_image(docker_client) -> str:
+    """The example model server image, built from examples/model_server when missing or stale."""
+    import docker
+
+    sha = hashlib.sha256(SERVER.read_bytes() + (SERVER_DIR / "Dockerfile").read_bytes())
+    digest = sha.hexdigest()[:16]
+    try:
+        image = docker_client.images.get(IMAGE)
+        if (image.labels or {}).get(SHA_LABEL) == digest:
+            return IMAGE
+    except docker.errors.ImageNotFound:
+        pass
+    try:
+        docker_client.images.get(BASE_IMAGE)
+    except docker.errors.ImageNotFound:
+        pytest.fail(
+            f"the base image {BASE_IMAGE} is missing: build it with scripts/dev.sh "
+            "(debootstrap, see shared/reference/environment.md)",
+            pytrace=False,
+        )
+    docker_client.images.build(
+        path=str(SERVER_DIR), tag=IMAGE, labels={SHA_LABEL: digest}, rm=True, forcerm=True
+    )
+    return IMAGE
+
+
+def _our_containers(client) -> list:
+    return [
+        c
+        for c in client.containers.list(all=True, filters={"label": OWNER_LABEL})
+        if c.labels.get(OWNER_LABEL) == owner_id()
+    ]
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_behind(request):
+    """After each test: no container and no process started by this test process remains."""
+    yield
+    mine = [pid for pid, owner in our_processes() if owner == owner_id()]
+    leftovers = [f"process {pid}: {_describe(pid)}" for pid in mine]
+    for pid in mine:  # removed before failing, so one broken test does not leak into the next
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    client = _engine()
+    if client is not None:
+        leftovers += [f"container {c.name}" for c in _our_containers(client)]
+        for container in _our_containers(client):
+            container.remove(force=True)
+        client.close()
+    assert not leftovers, f"left behind: {leftovers}"
+
+
+def _describe(pid: int) -> str:
+    try:
+        return (
+            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
+            + " | "
+            + Path(f"/proc/{pid}/stat").read_text()[:60]
+        )
+    except OSError:
+        return "(gone)"

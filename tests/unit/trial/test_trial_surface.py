@@ -1,0 +1,54 @@
+"""The public surface: lazy imports, the CLI's options, results as JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ma_widgets.cli import main
+from ma_widgets.trial.results import Probe, TrialResult
+
+
+def test_import_stays_light():
+    code = (
+        "import sys, ma_widgets, ma_widgets.trial; f = ma_widgets.run_trial; "
+        "print(sorted(m for m in ('docker', 'requests', 'ipywidgets') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_result_is_plain_json():
+    result = TrialResult(
+        "unhealthy", "fast", "process", 67, probes=[Probe(0.1, False, None, "refused", 0.001)]
+    )
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["verdict"] == "unhealthy" and data["probes"][0]["error"] == "refused"
+    assert result.summary() == "unhealthy: no successful check within the 67 s budget"
+
+
+def test_cli_trial_rejects_bad_mode_and_reports_invalid_spec(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["trial", "x.json", "--mode", "slow"])
+    assert exit_info.value.code == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {"name": "m", "image": "i:1", "deployment_types": [], "health_check": {"period": 0}}
+        )
+    )
+    assert main(["trial", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "health_check.period" in err and "deployment_types" in err
+    assert main(["trial", str(tmp_path / "missing.json")]) == 2
+
+
+def test_unknown_runtime_name_is_a_clear_error():
+    from ma_widgets.trial import resolve_runtime
+    from ma_widgets.trial.errors import TrialError
+
+    with pytest.raises(TrialError, match="runtime must be one of docker, process, auto"):
+        resolve_runtime("podman")
