@@ -1,0 +1,118 @@
+"""The only module in backends/ that imports ``requests``: a session with timeouts and retries.
+
+Idempotent calls (GET, DELETE) are retried by urllib3's ``Retry`` on connection errors and
+502/503/504/500 answers, with backoff. POST is retried only when the connection failed before
+the request was sent; a POST whose answer was lost is the caller's business (ModelArts' create
+is not idempotent: the client looks the model up before trying again). ``requests`` exceptions
+become :class:`TransportError` here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ma_widgets.backends.errors import BackendUnavailableError
+
+#: (connect, read) seconds for one HTTP call.
+DEFAULT_TIMEOUT_S = (5.0, 30.0)
+RETRY_STATUSES = (500, 502, 503, 504)
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
+
+
+class TransportError(BackendUnavailableError):
+    """No HTTP answer (refused, dropped, timed out). ``maybe_sent``: the server may have acted."""
+
+    def __init__(self, message: str, maybe_sent: bool):
+        self.maybe_sent = maybe_sent
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """An answer, decoded: headers with lower-case names, the body as JSON when it is JSON."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+class HttpClient:
+    """One ``requests.Session`` per backend, mounted with the retry policy above."""
+
+    def __init__(
+        self,
+        retries: int = 3,
+        backoff_s: float = 0.2,
+        timeout_s: tuple[float, float] = DEFAULT_TIMEOUT_S,
+        verify: bool | str = True,
+    ):
+        import requests
+        from requests.adapters import HTTPAdapter
+        from urllib3.util.retry import Retry
+
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            backoff_factor=backoff_s,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=IDEMPOTENT_METHODS,
+            raise_on_status=False,
+            respect_retry_after_header=True,
+        )
+        self._session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._session.verify = verify
+        self.timeout_s = timeout_s
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> HttpResponse:
+        """One call (with the retries above); raises TransportError when no answer came."""
+        import requests
+
+        try:
+            response = self._session.request(
+                method, url, json=json_body, params=params, headers=headers, timeout=self.timeout_s
+            )
+        except requests.exceptions.ConnectTimeout as error:
+            raise TransportError(f"{method} {_safe(url)}: connection timed out", False) from error
+        except requests.exceptions.Timeout as error:
+            raise TransportError(f"{method} {_safe(url)}: no answer in time", True) from error
+        except requests.exceptions.ConnectionError as error:
+            sent = not _refused(error)
+            what = "connection lost before an answer" if sent else "connection refused"
+            raise TransportError(f"{method} {_safe(url)}: {what}", sent) from error
+        except requests.exceptions.RequestException as error:
+            raise TransportError(f"{method} {_safe(url)}: {type(error).__name__}", True) from error
+        try:
+            body: Any = response.json() if response.content else None
+        except ValueError:
+            body = response.text
+        return HttpResponse(
+            response.status_code, {k.lower(): v for k, v in response.headers.items()}, body
+        )
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def _refused(error: Exception) -> bool:
+    """True when the connection was never made, so the server cannot have acted."""
+    text = repr(error)
+    return any(s in text for s in ("NewConnectionError", "Connection refused", "NameResolution"))
+
+
+def _safe(url: str) -> str:
+    """The URL without its query string (no secret ever travels there, but be sure)."""
+    return url.split("?", 1)[0]

@@ -1,0 +1,261 @@
+"""The local registry's SQLite file: models, their rendered requests and status timelines.
+
+Several processes (two notebooks, a notebook and the CLI) may submit at once, so every write is
+one ``BEGIN IMMEDIATE`` transaction on a WAL database with a busy timeout: a writer waits for the
+other instead of failing, and a crash mid-write leaves nothing half-written. Name + version is a
+UNIQUE constraint, so a duplicate can never slip in between a check and an insert.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ma_widgets.backends.base import Status, StatusEvent
+from ma_widgets.backends.errors import BackendError, DuplicateModelError
+
+#: How long a writer waits for another process's transaction before giving up (ms).
+BUSY_TIMEOUT_MS = 30_000
+#: A ``publishing`` version with no progress for this long was left by a killed process (a
+#: restarted kernel): publishing records a step at least every push deadline (600 s), so an
+#: hour without one means nobody is publishing it, and it may be submitted again.
+STALE_PUBLISHING_S = 3600.0
+
+#: One statement each: they run inside one IMMEDIATE transaction (executescript would commit).
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS models (
+    model_id     TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    version      TEXT NOT NULL,
+    spec         TEXT NOT NULL,
+    request      TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    message      TEXT NOT NULL DEFAULT '',
+    source_image TEXT NOT NULL,
+    image_id     TEXT,
+    image_ref    TEXT,
+    created_at   REAL NOT NULL,
+    updated_at   REAL NOT NULL,
+    UNIQUE (name, version)
+)""",
+    """CREATE TABLE IF NOT EXISTS events (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    model_id TEXT NOT NULL REFERENCES models(model_id) ON DELETE CASCADE,
+    status   TEXT NOT NULL,
+    message  TEXT NOT NULL,
+    at       REAL NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS events_by_model ON events(model_id, seq)",
+)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of ``models``, decoded."""
+
+    model_id: str
+    name: str
+    version: str
+    spec: dict[str, Any]
+    request: dict[str, Any]
+    status: Status
+    message: str
+    source_image: str
+    image_id: str | None
+    image_ref: str | None
+    created_at: float
+
+
+class Store:
+    """A connection per call: safe to share between threads, cheap with SQLite."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise BackendError(f"cannot create the local registry's folder: {error}") from error
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Switch to WAL and create the tables, retrying until the busy deadline.
+
+        Two notebooks opening a fresh registry at once race here: ``journal_mode=WAL`` answers
+        "database is locked" at once, without waiting for the busy timeout, while the other
+        process converts the file; so the retry loop, not the busy handler, does the waiting.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            conn = self._connect()
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+                conn.execute("COMMIT")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise BackendError(
+                        f"cannot prepare the local registry {self.path}: {error}"
+                    ) from error
+            except sqlite3.Error as error:
+                raise BackendError(
+                    f"cannot prepare the local registry {self.path}: {error}"
+                ) from error
+            finally:
+                conn.close()
+            time.sleep(0.02)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = None
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error as error:
+            if conn is not None:
+                conn.close()
+            raise BackendError(f"cannot open the local registry {self.path}: {error}") from error
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: all of it lands, or none of it."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise BackendError(f"local registry {self.path}: {error}") from error
+        finally:
+            conn.close()
+
+    def insert(
+        self, name: str, version: str, spec: dict[str, Any], request: dict[str, Any], image: str
+    ) -> str:
+        """Add a new version in ``publishing``; DuplicateModelError if name+version exists.
+
+        A ``failed`` version with the same name + version, or one left ``publishing`` by a
+        killed process (see STALE_PUBLISHING_S), is replaced in the same transaction.
+        """
+        model_id = str(uuid.uuid4())
+        now = time.time()
+        try:
+            with self._write() as conn:
+                # A failed version may be submitted again (fixing the image is the usual cure);
+                # anything else keeps its name + version.
+                conn.execute(
+                    "DELETE FROM models WHERE name=? AND version=? AND (status='failed' OR "
+                    "(status='publishing' AND updated_at < ?))",
+                    (name, version, now - STALE_PUBLISHING_S),
+                )
+                conn.execute(
+                    "INSERT INTO models (model_id, name, version, spec, request, status, "
+                    "source_image, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (
+                        model_id,
+                        name,
+                        version,
+                        json.dumps(spec),
+                        json.dumps(request),
+                        "publishing",
+                        image,
+                        now,
+                        now,
+                    ),
+                )
+                conn.execute(
+                    "INSERT INTO events (model_id, status, message, at) VALUES (?,?,?,?)",
+                    (model_id, "publishing", "accepted", now),
+                )
+        except BackendError as error:
+            if isinstance(error.__cause__, sqlite3.IntegrityError):
+                raise DuplicateModelError(name, version) from error.__cause__
+            raise
+        return model_id
+
+    def record(self, model_id: str, status: Status, message: str, **image: str | None) -> None:
+        """Append a timeline event and move the model to ``status`` (optionally image facts)."""
+        now = time.time()
+        sets = ["status=?", "updated_at=?"]
+        values: list[Any] = [status, now]
+        if status == "failed" or status == "published":
+            sets.append("message=?")
+            values.append(message)
+        for key in ("image_id", "image_ref"):
+            if key in image:
+                sets.append(f"{key}=?")
+                values.append(image[key])
+        with self._write() as conn:
+            conn.execute(
+                f"UPDATE models SET {', '.join(sets)} WHERE model_id=?", (*values, model_id)
+            )
+            conn.execute(
+                "INSERT INTO events (model_id, status, message, at) VALUES (?,?,?,?)",
+                (model_id, status, message, now),
+            )
+
+    def get(self, model_id: str) -> Record | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM models WHERE model_id=?", (model_id,)).fetchone()
+        return _record(row) if row else None
+
+    def events(self, model_id: str) -> list[StatusEvent]:
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT status, message, at FROM events WHERE model_id=? ORDER BY seq", (model_id,)
+            ).fetchall()
+        return [StatusEvent(r["status"], r["message"], r["at"]) for r in rows]
+
+    def list(self, name: str | None = None) -> list[Record]:
+        with self._read() as conn:
+            if name is None:
+                rows = conn.execute("SELECT * FROM models").fetchall()
+            else:
+                rows = conn.execute("SELECT * FROM models WHERE name=?", (name,)).fetchall()
+        return [_record(r) for r in rows]
+
+    def delete(self, model_id: str) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM models WHERE model_id=?", (model_id,))
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            yield conn
+        except sqlite3.Error as error:
+            raise BackendError(f"local registry {self.path}: {error}") from error
+        finally:
+            conn.close()
+
+
+def _record(row: sqlite3.Row) -> Record:
+    return Record(
+        model_id=row["model_id"],
+        name=row["name"],
+        version=row["version"],
+        spec=json.loads(row["spec"]),
+        request=json.loads(row["request"]),
+        status=row["status"],
+        message=row["message"],
+        source_image=row["source_image"],
+        image_id=row["image_id"],
+        image_ref=row["image_ref"],
+        created_at=row["created_at"],
+    )

@@ -1,0 +1,167 @@
+"""``ma-widgets submit | models | emulator``: the backends on the command line.
+
+Exit codes (in addition to cli.py's 0/1/2): 3 the backend refused or failed the submission
+(duplicate, bad config, image not found, unreachable); 4 ``--wait`` ran out of time while the
+model was still publishing. Secrets are read from the environment (``MODELARTS_PASSWORD``,
+``MODELARTS_TOKEN``), never from the command line, where ``ps`` would show them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ma_widgets.errors import MaWidgetsError, SpecValidationError
+
+EXIT_OK, EXIT_INVALID, EXIT_FAILED, EXIT_TIMEOUT = 0, 1, 3, 4
+
+
+def _settings(pairs: list[str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise MaWidgetsError(f"--option wants KEY=VALUE, got {pair!r}")
+        if key in ("password", "token"):
+            raise MaWidgetsError(
+                f"--option {key}=... would show a secret to other users; "
+                "use MODELARTS_PASSWORD or MODELARTS_TOKEN instead"
+            )
+        out[key.replace("-", "_")] = value
+    return out
+
+
+def _print_error(command: str, error: MaWidgetsError, as_json: bool) -> None:
+    """With --json the error is JSON on stdout too, so a script never parses two formats."""
+    if as_json:
+        code = getattr(error, "error_code", None)
+        print(json.dumps({"error_code": code, "error": str(error)}))
+    else:
+        print(f"ma-widgets {command}: {error}", file=sys.stderr)
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from ma_widgets.backends import get_backend, wait_for
+    from ma_widgets.render import read_json_file
+    from ma_widgets.spec import validate_spec
+
+    try:
+        spec = validate_spec(read_json_file(args.spec))
+    except SpecValidationError as error:
+        for problem in error.problems:
+            print(str(problem), file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        backend = get_backend(args.backend, **_settings(args.option))
+        handle = backend.submit(spec)
+        report = backend.status(handle)
+        if args.wait and not report.final:
+            # wait_for, not backend.wait: a plugin need only implement the Backend protocol.
+            report = wait_for(backend.status, handle, timeout_s=args.timeout, poll_s=args.poll)
+    except MaWidgetsError as error:
+        _print_error("submit", error, args.json)
+        return EXIT_FAILED
+    if args.json:
+        print(
+            json.dumps(
+                {"model_id": report.model_id, "status": report.status, "message": report.message}
+            )
+        )
+    else:
+        print(f"{spec.name} {spec.version}: {report.status} (model id {report.model_id})")
+        if report.message:
+            print(report.message)
+    if report.status == "failed":
+        return EXIT_FAILED
+    if args.wait and report.status != "published":
+        return EXIT_TIMEOUT
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from ma_widgets.backends import get_backend
+
+    try:
+        models = get_backend(args.backend, **_settings(args.option)).models()
+    except MaWidgetsError as error:
+        _print_error("models", error, args.json)
+        return EXIT_FAILED
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "model_id": m.model_id,
+                        "name": m.name,
+                        "version": m.version,
+                        "status": m.status,
+                        "message": m.message,
+                        **m.extra,
+                    }
+                    for m in models
+                ],
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    if not models:
+        print("no models")
+    for m in models:
+        print(f"{m.name}\t{m.version}\t{m.status}\t{m.model_id}")
+    return EXIT_OK
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    from ma_widgets.emulator.server import docker_image_check, serve_forever
+    from ma_widgets.emulator.state import EmulatorState
+
+    check = None if args.no_image_check else docker_image_check()
+    state = EmulatorState(publish_delay_s=args.publish_delay, image_exists=check)
+    if check is None and not args.no_image_check:
+        print("no Docker engine answers: images are not checked", file=sys.stderr)
+    try:
+        serve_forever(state, args.port, fault_hooks=args.fault_hooks)
+    except OSError as error:
+        print(f"ma-widgets emulator: cannot listen on port {args.port}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add submit, models and emulator to the ``ma-widgets`` parser."""
+    option_help = "a backend setting, e.g. path=/tmp/r.sqlite3 or endpoint=http://... (repeat)"
+
+    submit = commands.add_parser("submit", help="register SPEC.json with a backend")
+    submit.add_argument("spec", metavar="SPEC.json")
+    submit.add_argument("--backend", default="local", help="backend name (default local)")
+    submit.add_argument("--option", action="append", metavar="KEY=VALUE", help=option_help)
+    submit.add_argument("--wait", action="store_true", help="wait until published or failed")
+    submit.add_argument("--timeout", type=float, default=600.0, help="seconds --wait may take")
+    submit.add_argument("--poll", type=float, default=1.0, help="seconds between status calls")
+    submit.add_argument("--json", action="store_true", help='print {"model_id", "status"}')
+    submit.set_defaults(run=cmd_submit)
+
+    models = commands.add_parser("models", help="list the models a backend holds")
+    models.add_argument("--backend", default="local", help="backend name (default local)")
+    models.add_argument("--option", action="append", metavar="KEY=VALUE", help=option_help)
+    models.add_argument("--json", action="store_true", help="print a JSON list")
+    models.set_defaults(run=cmd_models)
+
+    emulator = commands.add_parser(
+        "emulator", help="serve the ModelArts model API on 127.0.0.1 (tests, classrooms)"
+    )
+    emulator.add_argument("--port", type=int, default=8899, help="port (default 8899)")
+    emulator.add_argument(
+        "--publish-delay", type=float, default=3.0, help="seconds from publishing to published"
+    )
+    emulator.add_argument(
+        "--no-image-check", action="store_true", help="do not ask Docker whether images exist"
+    )
+    emulator.add_argument(
+        "--fault-hooks",
+        action="store_true",
+        help="serve POST /_emulator/faults (tests only: anyone on this machine could use it)",
+    )
+    emulator.set_defaults(run=cmd_emulator)

@@ -1,0 +1,37 @@
+"""Starting helper servers (the emulator CLI, docker-registry) on 127.0.0.1 for the tests."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+
+def free_port() -> int:
+    """A port nothing listens on right now, on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_answering(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 20) -> None:
+    """Return once ``url`` gives any HTTP answer (an error status too: the server is up).
+
+    Raises when ``proc`` exits first or the deadline passes, so a server that cannot start
+    fails the test at once instead of hanging it.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server for {url} exited with {proc.returncode}") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"nothing answered at {url} within {timeout_s} s") from None
+            time.sleep(0.1)

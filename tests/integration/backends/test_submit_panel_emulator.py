@@ -1,0 +1,46 @@
+"""The submit panel when the platform misbehaves after accepting a model (real HTTP faults)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ma_widgets.backends import get_backend
+from ma_widgets.emulator import EmulatorServer, EmulatorState
+from ma_widgets.widgets.submit_panel import SubmitPanel
+from tests.unit.backends.specs import make_spec
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer(EmulatorState(publish_delay_s=0.2)) as server:
+        yield server
+
+
+def test_a_status_that_cannot_be_read_does_not_claim_nothing_was_submitted(
+    emulator: EmulatorServer,
+) -> None:
+    backend = get_backend(
+        "modelarts",
+        endpoint=emulator.url,
+        iam_endpoint=emulator.url,
+        username="u",
+        password="p",
+        domain="d",
+        project="eu-de",
+        backoff_s=0.01,
+    )
+    # Every model-details call answers 503, past the client's retries; create and list work.
+    emulator.state.fail_next(503, count=100, method="GET", path="/models/")
+    panel = SubmitPanel(backend, poll_s=0.01)
+    panel.set_spec(make_spec())
+    panel.submit()
+    panel.wait(30)
+    (model_id,) = emulator.state.models
+    assert "Not submitted" not in panel.status.value
+    assert model_id in panel.status.value  # the user can find the model it did create
+    assert "503" in panel.error.value
+    assert "0.0.1" in panel.versions.value
+    assert not panel.submit_button.disabled
+    panel.close()

@@ -1,0 +1,85 @@
+"""The entry-point registry: built-ins, a clear error for unknown names, a real plugin."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from importlib.util import find_spec
+from pathlib import Path
+
+import pytest
+
+from ma_widgets.backends import (
+    Backend,
+    BackendConfigError,
+    UnknownBackendError,
+    available_backends,
+    get_backend,
+)
+from tests.unit.backends.specs import make_spec
+
+PLUGIN = Path(__file__).resolve().parents[2] / "plugin_example"
+
+
+def test_builtin_backends_are_found_through_entry_points() -> None:
+    names = available_backends()
+    assert names[0] == "local"
+    assert "modelarts" in names
+
+
+def test_an_unknown_name_lists_the_available_ones() -> None:
+    with pytest.raises(UnknownBackendError) as info:
+        get_backend("sagemaker")
+    message = str(info.value)
+    assert "'sagemaker'" in message
+    assert "local" in message and "modelarts" in message
+
+
+def test_a_setting_the_backend_does_not_take_is_refused_with_the_accepted_ones(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(BackendConfigError) as info:
+        get_backend("local", pth=str(tmp_path / "typo.sqlite3"))
+    message = str(info.value)
+    assert "pth" in message and "path" in message and "registry" in message
+    assert not (tmp_path / "typo.sqlite3").exists()
+
+
+def test_get_backend_is_a_public_name() -> None:
+    import ma_widgets
+
+    assert ma_widgets.get_backend is get_backend
+
+
+@pytest.fixture(scope="module")
+def installed_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """pip-installs tests/plugin_example into a folder put on sys.path for these tests.
+
+    A real install (wheel built, dist-info with its entry point) that entry-point discovery
+    finds exactly as in a venv, without changing the shared venv under other test runs.
+    """
+    target = tmp_path_factory.mktemp("plugin-site")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    # Offline when the build backend is already here; else pip fetches it from PyPI.
+    offline = ["--no-build-isolation", "--no-index"] if find_spec("hatchling") else []
+    subprocess.run(
+        [*pip, "install", "--no-deps", *offline, "--target", str(target), str(PLUGIN)],
+        check=True,
+        timeout=300,
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(target))
+        yield
+    sys.modules.pop("ma_widgets_plugin_example", None)
+
+
+def test_a_third_party_package_plugs_in_through_its_entry_point(installed_plugin: None) -> None:
+    assert "example" in available_backends()
+    backend = get_backend("example", label="from-settings")
+    assert isinstance(backend, Backend)
+    handle = backend.submit(make_spec())
+    report = backend.status(handle)
+    assert report.status == "published"
+    assert "from-settings" in report.events[0].message
+    assert backend.next_version("digits") == "0.0.2"

@@ -1,0 +1,103 @@
+"""The submit panel in the kernel: Submit, live status, errors with codes, versions, New version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ma_widgets.backends.local import LocalBackend
+from ma_widgets.widgets.submit_panel import SubmitPanel
+from tests.unit.backends.specs import make_spec
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> LocalBackend:
+    return LocalBackend(tmp_path / "r.sqlite3", docker=False)
+
+
+def test_submit_is_disabled_until_the_form_is_valid() -> None:
+    panel = SubmitPanel()
+    assert panel.chooser.value == "local"
+    assert "modelarts" in panel.chooser.options
+    assert panel.submit_button.disabled
+    panel.set_spec(make_spec())
+    assert not panel.submit_button.disabled
+    panel.set_spec(None)
+    assert panel.submit_button.disabled
+    panel.close()
+
+
+def test_submit_shows_the_status_until_published_then_the_versions(
+    backend: LocalBackend,
+) -> None:
+    panel = SubmitPanel(backend, poll_s=0.01)
+    panel.set_spec(make_spec())
+    panel.submit_button.click()
+    panel.wait(10)
+    assert "published" in panel.status.value
+    assert panel.progress.bar_style == "success"
+    assert "0.0.1" in panel.versions.value
+    assert panel.error.value == ""
+    assert not panel.submit_button.disabled
+    panel.close()
+
+
+@pytest.mark.parametrize("how", ["given", "chosen"])
+def test_a_duplicate_shows_the_code_and_message_and_new_version_proposes_the_next(
+    backend: LocalBackend, how: str
+) -> None:
+    """``chosen``: the app's default, no backend given; the panel builds ``local`` itself."""
+    backend.submit(make_spec(version="0.0.1"))
+    backend.submit(make_spec(version="0.0.7"))
+    if how == "given":
+        panel = SubmitPanel(backend, poll_s=0.01)
+    else:
+        panel = SubmitPanel(poll_s=0.01)
+        panel._fields["path"].value = str(backend.path)
+    proposed: list[str] = []
+    panel.on_new_version = proposed.append
+    panel.set_spec(make_spec(version="0.0.1"))
+    panel.submit()
+    panel.wait(10)
+    assert "ModelArts.3002" in panel.error.value
+    assert "already exists" in panel.error.value
+    assert panel.progress.bar_style == "danger"
+    assert "0.0.7" in panel.versions.value
+    panel.new_version_button.click()
+    assert proposed == ["0.0.8"]  # not 0.0.2: every taken version is known
+    assert len(backend.versions("digits")) == 2  # nothing changed by the failed submit
+    panel.close()
+
+
+def test_a_failing_new_version_callback_does_not_break_the_panel(backend: LocalBackend) -> None:
+    panel = SubmitPanel(backend)
+    panel.set_spec(make_spec())
+
+    def broken(version: str) -> None:
+        raise RuntimeError("form is gone")
+
+    panel.on_new_version = broken
+    panel.new_version()
+    assert "form is gone" in panel.error.value
+    panel.close()
+
+
+def test_choosing_modelarts_asks_for_its_settings_with_secrets_as_passwords() -> None:
+    import ipywidgets as w
+
+    panel = SubmitPanel()
+    panel.chooser.value = "modelarts"
+    assert isinstance(panel._fields["password"], w.Password)
+    assert isinstance(panel._fields["token"], w.Password)
+    assert isinstance(panel._fields["endpoint"], w.Text)
+    panel._fields["password"].value = "hunter2-secret"
+    assert panel._fields["password"].value == ""  # moved out of the synced trait at once
+    assert panel._settings()["password"] == "hunter2-secret"
+    panel.set_spec(make_spec())
+    panel.submit()  # no endpoint: a clear config error, and the secret is not in it
+    panel.wait(10)
+    assert "endpoint is required" in panel.error.value
+    assert "hunter2" not in panel.error.value + panel.status.value
+    panel.close()
+    assert panel._secrets == {}
