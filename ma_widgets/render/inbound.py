@@ -16,7 +16,13 @@ from ma_widgets.render.lenient import ImportWarning, LenientReader
 from ma_widgets.spec import ModelImportSpec, validate_spec
 from ma_widgets.spec import constants as c
 
-__all__ = ["ImportResult", "ImportWarning", "import_config", "import_request_body"]
+__all__ = [
+    "ImportResult",
+    "ImportWarning",
+    "import_config",
+    "import_request_body",
+    "looks_like_request_body",
+]
 
 
 @dataclass
