@@ -366,7 +366,7 @@ cmd_test() {
     cmd_setup
     cd "$ROOT"
     local paths=() p failed=()
-    for p in ma_widgets tests bench; do [ -d "$p" ] && paths+=("$p"); done
+    for p in ma_widgets tests bench notebooks examples; do [ -d "$p" ] && paths+=("$p"); done
     say "run: ruff check ${paths[*]}"
     "$VENV/bin/ruff" check "${paths[@]}" || failed+=("ruff check")
     say "run: ruff format --check ${paths[*]}"

@@ -134,6 +134,9 @@ class DockerRuntime:
                 detach=True,
                 labels={OWNER_LABEL: owner, "ma_widgets.trial.model": spec.name},
                 ports={f"{spec.port}/tcp": ("127.0.0.1",)},
+                # A start command runs under /bin/sh as PID 1, which ignores SIGTERM: every stop
+                # would wait out the grace period. A tiny init forwards the signal instead.
+                init=True,
                 **override,
             )
         except docker.errors.ImageNotFound as error:

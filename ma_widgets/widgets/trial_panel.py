@@ -222,6 +222,7 @@ class TrialPanel(w.VBox):
         self.advice.value = "<br>".join(_esc(line) for line in lines)
         if result.ready_after_s is not None:
             self.budget_bar.value = min(result.ready_after_s, self.budget_bar.max)
+            self.budget_label.value = f"{result.ready_after_s:.1f} / {result.budget_s} s"
         self.budget_bar.bar_style = "success" if result.verdict == "healthy" else "danger"
 
     def _finished(self, result: TrialResult | None) -> None:

@@ -59,6 +59,9 @@ def test_run_shows_probes_verdict_and_log_then_stop_ends_the_watch(panel):
     assert "FAIL" in lines and "ok" in lines  # refused while loading, then answered
     assert "listening on 127.0.0.1" in panel.log_tail.value
     assert panel.budget_bar.bar_style == "success"
+    # The bar and its label both say when it answered, not the last tick of the clock.
+    assert panel.budget_label.value == f"{result.ready_after_s:.1f} / {result.budget_s} s"
+    assert panel.budget_bar.value == pytest.approx(result.ready_after_s)
     assert not panel.run_button.disabled and panel.stop_button.disabled
 
 
