@@ -292,9 +292,17 @@ def _version_from(model: dict[str, Any]) -> ModelVersion:
         version=str(model.get("model_version")),
         status=_STATUS.get(str(model.get("model_status")), "publishing"),
         message=str(model.get("fail_msg") or ""),
-        created_at=float(model.get("create_at", 0)) / 1000.0,
+        created_at=_epoch_s(model.get("create_at")),
         extra={"image": str(model.get("source_location", ""))},
     )
+
+
+def _epoch_s(milliseconds: Any) -> float:
+    """ModelArts gives times in epoch milliseconds; anything unreadable counts as unknown (0)."""
+    try:
+        return float(milliseconds) / 1000.0
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _object(response: HttpResponse, what: str) -> dict[str, Any]:

@@ -163,6 +163,7 @@ class ModelImportWidget(w.VBox):
         for child in self.children:
             if not any(child is panel for panel in panels):
                 close_tree(child)
+        self.layout.close()
         super().close()
 
     # -- internals ----------------------------------------------------------------------------

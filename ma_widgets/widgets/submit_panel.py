@@ -27,6 +27,7 @@ from ma_widgets.backends import (
 )
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.spec import ModelImportSpec
+from ma_widgets.widgets.binding import close_tree
 
 #: Seconds between status calls, and the longest the panel watches one submission.
 POLL_S = 1.0
@@ -109,6 +110,9 @@ class SubmitPanel(w.VBox):
         if self._worker is not None:
             self._worker.join(timeout=2 * self.poll_s + 1)
         self._secrets.clear()
+        for child in self.children:  # ipywidgets' close() would leave every child in the kernel
+            close_tree(child)
+        self.layout.close()
         super().close()
 
     # -- actions ------------------------------------------------------------------------------

@@ -381,3 +381,15 @@ def test_rebuilt_rows_a_reload_and_close_release_their_widgets() -> None:
     name = form.form.leaves["name"].widget
     form.close()
     assert name.comm is None and form.form.widget.comm is None and form.comm is None
+
+
+def test_closing_the_whole_widget_releases_the_panels_widgets_too() -> None:
+    from ipywidgets.widgets.widget import _instances
+
+    before = len(_instances)
+    ModelImportWidget(spec=VALID, runtime="process").close()
+    assert len(_instances) <= before + 2  # only layouts and styles shared by every form stay
+    ModelImportWidget(spec=VALID, runtime="process").close()
+    after_first = len(_instances)
+    ModelImportWidget(spec=VALID, runtime="process").close()
+    assert len(_instances) == after_first  # nothing of a closed widget stays in the kernel
