@@ -12,22 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Server
+from tests.e2e.pages import run_all_cells, wait_for_notebook
+from tests.e2e.servers import Server
 
 pytestmark = pytest.mark.browser
 
-RUN_ALL = """async () => {
-  // Each await is bounded, and a hang names the step (page.evaluate itself never times out).
-  const step = (name, promise) => Promise.race([
-    promise,
-    new Promise((_, fail) => setTimeout(() => fail(new Error('timed out: ' + name)), 60000)),
-  ]);
-  const app = window.jupyterapp;
-  const panel = app.shell.currentWidget;
-  await step('notebook context', panel.context.ready);
-  await step('kernel session', panel.sessionContext.ready);
-  await step('run all cells', app.commands.execute('notebook:run-all-cells'));
-}"""
+#: How long each step of running a notebook's cells may take.
+STEP_MS = 60_000
 
 
 def _open(page: Any, server: Server, path: str, notebook: str, source: str = "form.ipynb") -> None:
@@ -38,9 +29,7 @@ def _open(page: Any, server: Server, path: str, notebook: str, source: str = "fo
     """
     shutil.copy(server.root / source, server.root / notebook)
     page.goto(f"{server.url}/{path}/{notebook}?token={server.token}")
-    page.wait_for_function(
-        "window.jupyterapp?.shell?.currentWidget?.sessionContext !== undefined", timeout=60_000
-    )
+    wait_for_notebook(page)
 
 
 def _edit_name_and_watch(page: Any) -> None:
@@ -80,7 +69,7 @@ def _edit_name_and_watch(page: Any) -> None:
 
 def test_jupyterlab_shows_the_name_error_beside_the_field(lab_server: Server, page: Any) -> None:
     _open(page, lab_server, "lab/workspaces/story/tree", "form_lab.ipynb")
-    page.evaluate(RUN_ALL)
+    run_all_cells(page, STEP_MS)
     _edit_name_and_watch(page)
 
 
@@ -88,7 +77,7 @@ def test_notebook_7_shows_the_name_error_beside_the_field(
     notebook_server: Server, page: Any
 ) -> None:
     _open(page, notebook_server, "notebooks", "form_nb7.ipynb")
-    page.evaluate(RUN_ALL)
+    run_all_cells(page, STEP_MS)
     _edit_name_and_watch(page)
 
 
@@ -102,7 +91,7 @@ def test_a_blank_form_stays_quiet_until_edited_or_asked(lab_server: Server, page
     from playwright.sync_api import expect
 
     _open(page, lab_server, "lab/workspaces/blank/tree", "blank_lab.ipynb", "blank.ipynb")
-    page.evaluate(RUN_ALL)
+    run_all_cells(page, STEP_MS)
     status = page.locator(".ma-status")
     expect(status).to_contain_text("3 problems", timeout=60_000)
     expect(page.locator(".ma-form .ma-error")).to_have_count(0)
@@ -145,7 +134,7 @@ def test_the_form_is_readable_in_the_dark_theme_and_aligned(lab_server: Server, 
         " {theme: 'JupyterLab Dark'}); }"
     )
     page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")
-    page.evaluate(RUN_ALL)
+    run_all_cells(page, STEP_MS)
     name_input = page.locator(".ma-path-name input")
     expect(name_input).to_have_value("hello", timeout=60_000)
     name_input.fill("my model")

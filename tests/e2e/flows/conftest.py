@@ -13,88 +13,22 @@ the end of the session. Chromium and the ``page`` fixture come from ``tests/e2e/
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.servers import Server, free_port, jupyter_args, jupyter_env, running, start
 from tests.notebooks.workspace import make_workspace, postbuild_config
-
-BIN = Path(sys.executable).parent
-SERVER_START_S = 90.0
 
 
 @dataclass
-class FlowServer:
+class FlowServer(Server):
     """A JupyterLab server (with Voila's extension) and where its notebooks keep their state."""
 
-    url: str
-    token: str
-    root: Path
     home: Path
-    process: subprocess.Popen[bytes]
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return 200 <= response.status < 400
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _jupyter_env(base: Path, extra: dict[str, str]) -> dict[str, str]:
-    dirs = {
-        "JUPYTER_CONFIG_DIR": base / "config",
-        "JUPYTER_RUNTIME_DIR": base / "runtime",
-        "JUPYTER_DATA_DIR": base / "data",
-        "JUPYTERLAB_SETTINGS_DIR": base / "settings",
-        "JUPYTERLAB_WORKSPACES_DIR": base / "workspaces",
-        "IPYTHONDIR": base / "ipython",
-    }
-    for path in dirs.values():
-        path.mkdir(parents=True, exist_ok=True)
-    news = dirs["JUPYTERLAB_SETTINGS_DIR"] / "@jupyterlab" / "apputils-extension"
-    news.mkdir(parents=True, exist_ok=True)
-    (news / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    postbuild_config(dirs["JUPYTER_CONFIG_DIR"])
-    env = {**os.environ, **{k: str(v) for k, v in dirs.items()}, **extra}
-    env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
-    return env
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop the server and the kernels it started (they share its process group)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _serve(base: Path, runtime: str | None) -> Iterator[FlowServer]:
@@ -102,39 +36,22 @@ def _serve(base: Path, runtime: str | None) -> Iterator[FlowServer]:
     extra = {"MA_WIDGETS_HOME": str(workspace.home)}
     if runtime:
         extra["MA_WIDGETS_NOTEBOOK_RUNTIME"] = runtime
-    env = _jupyter_env(base / "jupyter", extra)
-    port, token = _free_port(), secrets.token_hex(16)
+    env = jupyter_env(base / "jupyter", extra)
+    postbuild_config(Path(env["JUPYTER_CONFIG_DIR"]))
+    port, token = free_port(), secrets.token_hex(16)
     log = base / "jupyter-lab.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                str(BIN / "jupyter-lab"),
-                "--no-browser",
-                "--allow-root",
-                "--ip=127.0.0.1",
-                f"--port={port}",
-                f"--IdentityProvider.token={token}",
-                f"--ServerApp.root_dir={workspace.root}",
-                "--LabApp.expose_app_in_browser=True",
-            ],
-            cwd=workspace.root,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = FlowServer(
-        f"http://127.0.0.1:{port}", token, workspace.root, workspace.home, process, log
+    process = start(
+        jupyter_args("jupyter-lab", port, token, workspace.root, "LabApp"), workspace.root, env, log
     )
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        while not _answers(f"{server.url}/api/status?token={token}"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"JupyterLab did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        _stop(process)
+    server = FlowServer(
+        url=f"http://127.0.0.1:{port}",
+        token=token,
+        root=workspace.root,
+        process=process,
+        log=log,
+        home=workspace.home,
+    )
+    yield from running(server, f"{server.url}/api/status?token={token}", grace_s=15)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.flows.conftest import FlowServer
+from tests.e2e.pages import run_all_cells, wait_for_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -25,18 +26,7 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / ".artifacts" / "e2e"
 #: Generous bounds for a loaded 2-core CI machine; each is a wait on a condition, not a sleep.
 NOTEBOOK_RUN_MS = 120_000
 TRIAL_MS = 60_000
-
-RUN_ALL = """async () => {
-  const step = (name, promise) => Promise.race([
-    promise,
-    new Promise((_, fail) => setTimeout(() => fail(new Error('timed out: ' + name)), 110000)),
-  ]);
-  const app = window.jupyterapp;
-  const panel = app.shell.currentWidget;
-  await step('notebook context', panel.context.ready);
-  await step('kernel session', panel.sessionContext.ready);
-  await step('run all cells', app.commands.execute('notebook:run-all-cells'));
-}"""
+STEP_MS = 110_000  # each step of running the notebook's cells, within NOTEBOOK_RUN_MS
 
 
 def _field(app: Any, label: str) -> Any:
@@ -135,12 +125,10 @@ def test_jupyterlab_opens_runs_and_publishes_the_quickstart(
     flow_lab: FlowServer, page: Any
 ) -> None:
     page.goto(f"{flow_lab.url}/?token={flow_lab.token}")  # Binder's landing URL
-    page.wait_for_function(
-        "window.jupyterapp?.shell?.currentWidget?.sessionContext !== undefined", timeout=60_000
-    )
+    wait_for_notebook(page)
     opened = page.evaluate("window.jupyterapp.shell.currentWidget.context.path")
     assert opened == "notebooks/quickstart.ipynb"
-    page.evaluate(RUN_ALL)
+    run_all_cells(page, STEP_MS)
     _import_model(page, flow_lab, "lab-flow", "quickstart-lab.png")
 
 
