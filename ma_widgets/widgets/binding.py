@@ -260,7 +260,9 @@ class Leaf:
     def set(self, value: Any) -> None:
         """Show ``value`` as if the user typed it (used by "New version" and by tests)."""
         if self.kind == "json":
-            self.widget.value = _json_text(value)
+            # A string is the text a user would type into the editor; any other value is shown
+            # as its JSON text.
+            self.widget.value = value if isinstance(value, str) else _json_text(value)
         elif self.kind in ("int", "float") and isinstance(self.widget, w.Text):
             self.widget.value = "" if value is None else str(value)
         elif self.kind == "multi":

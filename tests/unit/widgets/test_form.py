@@ -393,3 +393,12 @@ def test_closing_the_whole_widget_releases_the_panels_widgets_too() -> None:
     after_first = len(_instances)
     ModelImportWidget(spec=VALID, runtime="process").close()
     assert len(_instances) == after_first  # nothing of a closed widget stays in the kernel
+
+
+def test_setting_json_text_on_a_schema_editor_reads_it_as_typed_text() -> None:
+    form = ModelImportWidget(spec=example("trial_healthy.json"))
+    form.set_value("apis.0.response.data", '{"type": "object"}')
+    assert form.errors == {}
+    assert form.spec is not None and form.spec.apis[0].response.data == {"type": "object"}
+    form.set_value("apis.0.response.data", '{"type": ')
+    assert "not valid JSON" in form.errors["apis.0.response.data"]
