@@ -50,8 +50,12 @@ def cmd_submit(args: argparse.Namespace) -> int:
     try:
         spec = validate_spec(read_json_file(args.spec))
     except SpecValidationError as error:
-        for problem in error.problems:
-            print(str(problem), file=sys.stderr)
+        if args.json:
+            problems = [{"path": p.path, "message": p.message} for p in error.problems]
+            print(json.dumps({"error_code": None, "error": "invalid spec", "problems": problems}))
+        else:
+            for problem in error.problems:
+                print(str(problem), file=sys.stderr)
         return EXIT_INVALID
     try:
         backend = get_backend(args.backend, **_settings(args.option))

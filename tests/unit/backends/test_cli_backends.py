@@ -69,6 +69,9 @@ def test_an_invalid_spec_exits_1_with_field_paths(
     assert main(["submit", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "name:" in err and "deployment_types" in err
+    assert main(["submit", str(bad), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)  # --json: one format on stdout, errors included
+    assert [p["path"] for p in out["problems"]] == ["name", "deployment_types"]
 
 
 def test_secrets_are_refused_on_the_command_line(
