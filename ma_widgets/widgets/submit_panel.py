@@ -227,7 +227,14 @@ class SubmitPanel(w.VBox):
             while True:
                 report = backend.status(handle)
                 self._show(report)
-                if report.final or self._stop.is_set() or time.monotonic() >= deadline:
+                if report.final or self._stop.is_set():
+                    return
+                if time.monotonic() >= deadline:
+                    self.error.value = (
+                        f"<i>Stopped watching after {WATCH_TIMEOUT_S:.0f} s; the model is still "
+                        f"{html.escape(report.status)} in the backend. The versions list shows "
+                        "where it got to.</i>"
+                    )
                     return
                 self._stop.wait(self.poll_s)
         except MaWidgetsError as error:

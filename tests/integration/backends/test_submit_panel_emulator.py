@@ -44,3 +44,30 @@ def test_a_status_that_cannot_be_read_does_not_claim_nothing_was_submitted(
     assert "0.0.1" in panel.versions.value
     assert not panel.submit_button.disabled
     panel.close()
+
+
+def test_watching_that_runs_out_says_so_and_where_the_model_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A model that stays publishing longer than the panel watches: the user is told, not left
+    looking at a bar stuck below 100 %."""
+    import ma_widgets.widgets.submit_panel as submit_panel
+
+    monkeypatch.setattr(submit_panel, "WATCH_TIMEOUT_S", 0.3)
+    with EmulatorServer(EmulatorState(publish_delay_s=600)) as slow:
+        backend = get_backend(
+            "modelarts",
+            endpoint=slow.url,
+            iam_endpoint=slow.url,
+            username="u",
+            password="p",
+            domain="d",
+            project="eu-de",
+        )
+        panel = SubmitPanel(backend, poll_s=0.05)
+        panel.set_spec(make_spec())
+        panel.submit()
+        panel.wait(30)
+        assert "publishing" in panel.status.value
+        assert "Stopped watching after 0 s; the model is still publishing" in panel.error.value
+        panel.close()
