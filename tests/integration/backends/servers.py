@@ -7,6 +7,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from typing import Any
 
 
 def free_port() -> int:
@@ -35,3 +36,11 @@ def wait_until_answering(url: str, proc: subprocess.Popen[bytes], timeout_s: flo
             if time.monotonic() > deadline:
                 raise RuntimeError(f"nothing answered at {url} within {timeout_s} s") from None
             time.sleep(0.1)
+
+
+def emulator_backend(url: str, **settings: Any) -> Any:
+    """The ``modelarts`` backend pointed at an emulator at ``url`` (any credentials work there)."""
+    from ma_widgets.backends import get_backend
+
+    credentials = {"username": "u", "password": "p", "domain": "d", "project": "eu-de"}
+    return get_backend("modelarts", endpoint=url, iam_endpoint=url, **credentials, **settings)

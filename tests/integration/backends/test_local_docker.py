@@ -20,7 +20,7 @@ import pytest
 
 from ma_widgets.backends.local import DEFAULT_REPOSITORY, LocalBackend
 from tests.conftest import require
-from tests.integration.backends.servers import free_port, wait_until_answering
+from tests.integration.backends.servers import emulator_backend, free_port, wait_until_answering
 from tests.unit.backends.specs import make_spec
 
 pytestmark = pytest.mark.docker
@@ -201,7 +201,6 @@ def test_replication_can_push_to_a_configured_local_registry(
 
 
 def test_the_emulator_fails_a_model_whose_image_docker_cannot_find(images: Images) -> None:
-    from ma_widgets.backends.modelarts import ModelArtsBackend
     from ma_widgets.emulator import EmulatorServer, EmulatorState
     from ma_widgets.emulator.server import docker_image_check
 
@@ -210,14 +209,7 @@ def test_the_emulator_fails_a_model_whose_image_docker_cannot_find(images: Image
     images.build(present, "present")
     state = EmulatorState(publish_delay_s=0.1, image_exists=docker_image_check())
     with EmulatorServer(state) as server:
-        backend = ModelArtsBackend(
-            endpoint=server.url,
-            iam_endpoint=server.url,
-            username="u",
-            password="p",
-            domain="d",
-            project="eu-de",
-        )
+        backend = emulator_backend(server.url)
         ok = backend.submit(make_spec(name=name, version="1.0.0", image=present))
         gone = backend.submit(make_spec(name=name, version="1.0.1", image=present + "-gone"))
         assert backend.wait(ok, 10, 0.05).status == "published"

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from ma_widgets.backends import get_backend
 from ma_widgets.emulator import EmulatorServer, EmulatorState
 from ma_widgets.widgets.submit_panel import SubmitPanel
+from tests.integration.backends.servers import emulator_backend
 from tests.unit.backends.specs import make_spec
 
 
@@ -21,16 +21,7 @@ def emulator() -> Iterator[EmulatorServer]:
 def test_a_status_that_cannot_be_read_does_not_claim_nothing_was_submitted(
     emulator: EmulatorServer,
 ) -> None:
-    backend = get_backend(
-        "modelarts",
-        endpoint=emulator.url,
-        iam_endpoint=emulator.url,
-        username="u",
-        password="p",
-        domain="d",
-        project="eu-de",
-        backoff_s=0.01,
-    )
+    backend = emulator_backend(emulator.url, backoff_s=0.01)
     # Every model-details call answers 503, past the client's retries; create and list work.
     emulator.state.fail_next(503, count=100, method="GET", path="/models/")
     panel = SubmitPanel(backend, poll_s=0.01)
@@ -55,15 +46,7 @@ def test_watching_that_runs_out_says_so_and_where_the_model_is(
 
     monkeypatch.setattr(submit_panel, "WATCH_TIMEOUT_S", 0.3)
     with EmulatorServer(EmulatorState(publish_delay_s=600)) as slow:
-        backend = get_backend(
-            "modelarts",
-            endpoint=slow.url,
-            iam_endpoint=slow.url,
-            username="u",
-            password="p",
-            domain="d",
-            project="eu-de",
-        )
+        backend = emulator_backend(slow.url)
         panel = SubmitPanel(backend, poll_s=0.05)
         panel.set_spec(make_spec())
         panel.submit()
