@@ -1,8 +1,8 @@
 """``ModelImportWidget``: the composition root of the form, the preview and the panels.
 
 It owns nothing but wiring: the form owns the raw dict and derives the spec; on each change the
-preview re-renders and the trial and submit panels (separate modules, loaded when present) get
-the spec, or ``None`` while the form has problems.
+preview re-renders and the trial and submit panels get the spec, or ``None`` while the form has
+problems.
 
 Each receiver of a change is called on its own and a failure is caught, logged and shown in the
 status area (ipywidgets' ``CallbackDispatcher`` idea, design.md): the edit is already in the raw
@@ -16,7 +16,6 @@ import copy
 import html
 import logging
 from collections.abc import Callable
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,8 @@ from ma_widgets.widgets.binding import close_tree
 from ma_widgets.widgets.form import Form
 from ma_widgets.widgets.preview import Loader, Preview
 from ma_widgets.widgets.style import CSS
+from ma_widgets.widgets.submit_panel import SubmitPanel
+from ma_widgets.widgets.trial_panel import TrialPanel
 
 #: Keys only a config.json has; a document with one of them is read as config.json.
 _CONFIG_ONLY = ("model_type", "health", "swr_location", "runtime", "dependencies")
@@ -43,18 +44,6 @@ _NOT_LOADED = "Not loaded (the form is unchanged): "
 #: How much of a failure's message the status area shows (the log has the traceback).
 _MESSAGE_CHARS = 200
 _LOG = logging.getLogger(__name__)
-
-
-def _optional_panel(module: str, cls: str, argument: Any) -> Any:
-    """The panel if its module exists (other issues build them); ``None`` until then."""
-    full = f"ma_widgets.widgets.{module}"
-    try:
-        found = import_module(full)
-    except ModuleNotFoundError as error:
-        if error.name != full:
-            raise
-        return None
-    return getattr(found, cls)(argument)
 
 
 class ModelImportWidget(w.VBox):
@@ -82,14 +71,13 @@ class ModelImportWidget(w.VBox):
         self.failures: dict[str, str] = {}
         self.preview = Preview()
         self.loader = Loader(self._load_bytes)
-        self.trial_panel = _optional_panel("trial_panel", "TrialPanel", runtime)
-        self.submit_panel = _optional_panel("submit_panel", "SubmitPanel", backend)
-        if self.submit_panel is not None:
-            self.submit_panel.on_new_version = self.set_version
+        self.trial_panel = TrialPanel(runtime)
+        self.submit_panel = SubmitPanel(backend)
+        self.submit_panel.on_new_version = self.set_version
         data = spec.model_dump(mode="json") if isinstance(spec, BaseModel) else spec
         self.form = Form(model, data, overrides=overrides, on_change=self._changed)
         title = w.HTML('<div class="ma-title">Import a model from a container image</div>')
-        panels = [p for p in (self.trial_panel, self.submit_panel) if p is not None]
+        panels = [self.trial_panel, self.submit_panel]
         super().__init__(
             [
                 w.HTML(CSS),
@@ -157,7 +145,7 @@ class ModelImportWidget(w.VBox):
 
     def close(self) -> None:
         """Stop the panels' work (a running trial) before the widgets go, then close them all."""
-        panels = [p for p in (self.trial_panel, self.submit_panel) if p is not None]
+        panels = [self.trial_panel, self.submit_panel]
         for panel in panels:
             panel.close()
         for child in self.children:
@@ -205,8 +193,8 @@ class ModelImportWidget(w.VBox):
         """Tell every receiver; each failure is caught on its own, then shown in the status."""
         spec: Any = form.spec
         self._call("preview", self.preview.show, spec, len(form.errors))
-        self._call("trial panel", getattr(self.trial_panel, "set_spec", None), spec)
-        self._call("submit panel", getattr(self.submit_panel, "set_spec", None), spec)
+        self._call("trial panel", self.trial_panel.set_spec, spec)
+        self._call("submit panel", self.submit_panel.set_spec, spec)
         self._show_status(form)
 
     def _call(self, what: str, receiver: Callable[..., Any] | None, *args: Any) -> None:

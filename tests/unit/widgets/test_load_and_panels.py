@@ -11,7 +11,6 @@ import json
 import logging
 import subprocess
 import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +138,7 @@ class FailingTrialPanel(FakeTrialPanel):
 
 
 def install_panels(monkeypatch: pytest.MonkeyPatch, trial: type) -> None:
-    """Both panels replaced by fakes, as if their modules were these."""
+    """Both panels replaced by fakes in the composition root."""
     ipywidgets = pytest.importorskip("ipywidgets")
 
     class TrialBox(trial, ipywidgets.VBox):  # type: ignore[misc, valid-type]
@@ -152,13 +151,10 @@ def install_panels(monkeypatch: pytest.MonkeyPatch, trial: type) -> None:
             ipywidgets.VBox.__init__(self)
             FakeSubmitPanel.__init__(self, backend)
 
-    for name, cls_name, cls in (
-        ("trial_panel", "TrialPanel", TrialBox),
-        ("submit_panel", "SubmitPanel", SubmitBox),
-    ):
-        module = types.ModuleType(f"ma_widgets.widgets.{name}")
-        setattr(module, cls_name, cls)
-        monkeypatch.setitem(sys.modules, module.__name__, module)
+    from ma_widgets.widgets import app
+
+    monkeypatch.setattr(app, "TrialPanel", TrialBox)
+    monkeypatch.setattr(app, "SubmitPanel", SubmitBox)
 
 
 @pytest.fixture
