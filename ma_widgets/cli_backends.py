@@ -42,6 +42,13 @@ def _print_error(command: str, error: MaWidgetsError, as_json: bool) -> None:
         print(f"ma-widgets {command}: {error}", file=sys.stderr)
 
 
+def _close(backend: Any) -> None:
+    """Free what a backend holds (the ModelArts HTTP session); plugins need not have close()."""
+    close = getattr(backend, "close", None)
+    if close is not None:
+        close()
+
+
 def cmd_submit(args: argparse.Namespace) -> int:
     from ma_widgets.backends import get_backend, wait_for
     from ma_widgets.render import read_json_file
@@ -57,6 +64,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             for problem in error.problems:
                 print(str(problem), file=sys.stderr)
         return EXIT_INVALID
+    backend = None
     try:
         backend = get_backend(args.backend, **_settings(args.option))
         handle = backend.submit(spec)
@@ -67,6 +75,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
     except MaWidgetsError as error:
         _print_error("submit", error, args.json)
         return EXIT_FAILED
+    finally:
+        _close(backend)
     if args.json:
         print(
             json.dumps(
@@ -87,11 +97,15 @@ def cmd_submit(args: argparse.Namespace) -> int:
 def cmd_models(args: argparse.Namespace) -> int:
     from ma_widgets.backends import get_backend
 
+    backend = None
     try:
-        models = get_backend(args.backend, **_settings(args.option)).models()
+        backend = get_backend(args.backend, **_settings(args.option))
+        models = backend.models()
     except MaWidgetsError as error:
         _print_error("models", error, args.json)
         return EXIT_FAILED
+    finally:
+        _close(backend)
     if args.json:
         print(
             json.dumps(

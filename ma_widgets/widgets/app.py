@@ -197,9 +197,7 @@ class ModelImportWidget(w.VBox):
         self._call("submit panel", self.submit_panel.set_spec, spec)
         self._show_status(form)
 
-    def _call(self, what: str, receiver: Callable[..., Any] | None, *args: Any) -> None:
-        if receiver is None:
-            return
+    def _call(self, what: str, receiver: Callable[..., Any], *args: Any) -> None:
         try:
             receiver(*args)
         except Exception as error:
