@@ -124,6 +124,22 @@ CONTRAST = """(selector) => {
 }"""
 
 
+def _left_edge(page: Any, selector: str) -> float:
+    """Where the first element matching ``selector`` starts, once it is on screen.
+
+    JupyterLab skips rendering parts of a long notebook that are out of view, and a box is only
+    measured for what is rendered, so the element is scrolled to and awaited first.
+    """
+    from playwright.sync_api import expect
+
+    element = page.locator(selector).first
+    element.scroll_into_view_if_needed()
+    expect(element).to_be_visible()
+    box = element.bounding_box()
+    assert box is not None, f"{selector} has no box on screen"
+    return float(box["x"])
+
+
 def test_the_form_is_readable_in_the_dark_theme_and_aligned(lab_server: Server, page: Any) -> None:
     """Labels, help, errors and the preview keep a readable contrast (WCAG AA: 4.5, 3 for help)."""
     from playwright.sync_api import expect
@@ -151,7 +167,7 @@ def test_the_form_is_readable_in_the_dark_theme_and_aligned(lab_server: Server, 
     page.locator(".ma-path-health_check input[type=checkbox]").first.check()
     expect(page.locator(".ma-path-health_check-url input")).to_have_value("/health")
     starts = {
-        path: page.locator(f".ma-path-{path} input").first.bounding_box()["x"]
+        path: _left_edge(page, f".ma-path-{path} input")
         for path in ("name", "image", "health_check-url", "health_check-period")
     }
     assert max(starts.values()) - min(starts.values()) < 2, starts
