@@ -26,6 +26,7 @@ from ma_widgets.backends.base import (
     sort_versions,
 )
 from ma_widgets.backends.codes import AUTH_CODES, explain
+from ma_widgets.backends.credentials import Secret, secret_or_none
 from ma_widgets.backends.errors import (
     AuthError,
     BackendConfigError,
@@ -113,8 +114,8 @@ class ModelArtsBackend(BackendBase):
         self.iam_endpoint = (conf["iam_endpoint"] or "").rstrip("/") or None
         self.project_id = conf["project_id"]
         self.username, self.domain, self.project = conf["username"], conf["domain"], conf["project"]
-        self._password = conf["password"]
-        self._token = conf["token"]
+        self._password = secret_or_none(conf["password"])
+        self._token = secret_or_none(conf["token"])
         self._token_deadline: float | None = None  # monotonic; None = unknown (never expires)
         self._token_given = bool(conf["token"])
         if not self._token_given:
@@ -149,7 +150,7 @@ class ModelArtsBackend(BackendBase):
                     "password": {
                         "user": {
                             "name": self.username,
-                            "password": self._password,
+                            "password": self._password.reveal() if self._password else "",
                             "domain": {"name": self.domain},
                         }
                     },
@@ -163,7 +164,7 @@ class ModelArtsBackend(BackendBase):
                 f"IAM refused the credentials of user {self.username!r} "
                 f"(HTTP {response.status}); check user name, password, domain and project"
             )
-        self._token = response.headers["x-subject-token"]
+        self._token = Secret(response.headers["x-subject-token"])
         token_info = (
             (response.body or {}).get("token", {}) if isinstance(response.body, dict) else {}
         )
@@ -176,7 +177,7 @@ class ModelArtsBackend(BackendBase):
         expired = self._token_deadline is not None and time.monotonic() >= self._token_deadline
         if not self._token or (expired and not self._token_given):
             self._fetch_token()
-        return {"X-Auth-Token": str(self._token)}
+        return {"X-Auth-Token": self._token.reveal() if self._token else ""}
 
     def _call(self, method: str, path: str, **kwargs: Any) -> HttpResponse:
         """One API call; a 401 with password credentials fetches a new token and tries again."""

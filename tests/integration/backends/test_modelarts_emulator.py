@@ -269,3 +269,15 @@ def test_faults_can_be_injected_over_http_for_an_emulator_in_another_process(
     first_token = backend._token
     assert backend.status(handle).model_id == handle.model_id  # re-signed in
     assert backend._token != first_token
+
+
+def test_the_password_and_token_do_not_show_in_the_backends_attributes(
+    emulator: EmulatorServer,
+) -> None:
+    """A debugger's variable view or ``vars()`` in a cell must not print a credential."""
+    backend = backend_for(emulator)
+    backend.submit(make_spec(version="1.0.0"))  # a token has been fetched by now
+    shown = repr(vars(backend)) + repr(backend)
+    assert "***" in shown
+    for value in (backend._password.reveal(), backend._token.reveal()):
+        assert value and value not in shown

@@ -160,6 +160,10 @@ def _assert_nothing_left_by(pid: int, runtime: str, request) -> None:
         assert not [c for c in left if c.labels[OWNER_LABEL].endswith(owner_suffix)]
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("runtime", "sig"),
     [("docker", signal.SIGINT), ("process", signal.SIGINT), ("process", signal.SIGTERM)],
@@ -174,6 +178,9 @@ def test_ctrl_c_or_sigterm_stops_the_cli_and_removes_its_server(tmp_path, runtim
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # As typed at a terminal: a test run started in the background (``cmd &``) inherits an
+        # ignored SIGINT, and Python then never raises KeyboardInterrupt for it.
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 60
     assert proc.stderr is not None
