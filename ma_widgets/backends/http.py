@@ -90,9 +90,9 @@ class HttpClient:
         except requests.exceptions.Timeout as error:
             raise TransportError(f"{method} {_safe(url)}: no answer in time", True) from error
         except requests.exceptions.ConnectionError as error:
-            sent = not _refused(error)
-            what = "connection lost before an answer" if sent else "connection refused"
-            raise TransportError(f"{method} {_safe(url)}: {what}", sent) from error
+            never_connected = _never_connected(error)
+            what = never_connected or "connection lost before an answer"
+            raise TransportError(f"{method} {_safe(url)}: {what}", not never_connected) from error
         except requests.exceptions.RequestException as error:
             raise TransportError(f"{method} {_safe(url)}: {type(error).__name__}", True) from error
         try:
@@ -107,10 +107,30 @@ class HttpClient:
         self._session.close()
 
 
-def _refused(error: Exception) -> bool:
-    """True when the connection was never made, so the server cannot have acted."""
-    text = repr(error)
-    return any(s in text for s in ("NewConnectionError", "Connection refused", "NameResolution"))
+def _never_connected(error: BaseException) -> str | None:
+    """Why the connection was never made (so the server cannot have acted), or ``None``.
+
+    requests wraps urllib3's errors (``ConnectionError(MaxRetryError(reason=...))``), so the
+    cause is looked for along the chain of wrapped exceptions, not in the message text.
+    """
+    from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
+
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, NameResolutionError):
+            return "host name not found"
+        if isinstance(current, NewConnectionError | ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(current, MaxRetryError):
+            pending.append(current.reason)
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+        pending.extend((current.__cause__, current.__context__))
+    return None
 
 
 def _safe(url: str) -> str:
