@@ -19,6 +19,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+import tornado.ioloop
 import tornado.web
 
 from ma_widgets.backends.codes import http_status
@@ -94,7 +95,7 @@ class TokenHandler(_Handler):
 
 
 class ModelsHandler(_Handler):
-    def post(self, project_id: str) -> None:
+    async def post(self, project_id: str) -> None:
         if not self.authorized(project_id):
             return
         body = self.json_body()
@@ -102,7 +103,10 @@ class ModelsHandler(_Handler):
         if problem is not None:
             self.fail(*problem)
             return
-        model_id = self.state.create(body)
+        # Creating asks the Docker engine whether the image exists: off the IO loop, so other
+        # requests (a class of students polling) are served meanwhile.
+        loop = tornado.ioloop.IOLoop.current()
+        model_id = await loop.run_in_executor(None, self.state.create, body)
         if model_id is None:
             self.fail(
                 "ModelArts.3002",
