@@ -11,6 +11,7 @@ Without an engine it publishes and says plainly which checks it could not make.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -66,9 +67,23 @@ class LocalBackend(BackendBase):
         registry: str | None = None,
     ):
         self.path = Path(path) if path else default_db_path()
-        self.store = Store(self.path)
+        self._store_lock = threading.Lock()
+        # An existing file is opened now, so one that is not a registry is reported at once.
+        self._store: Store | None = Store(self.path) if self.path.exists() else None
         self.use_docker = _flag(docker)
         self.registry = registry or None
+
+    @property
+    def store(self) -> Store:
+        """The SQLite registry, created on first use: merely looking (an empty list of
+        versions while a name is typed) leaves no file behind."""
+        with self._store_lock:
+            if self._store is None:
+                self._store = Store(self.path)
+            return self._store
+
+    def _exists(self) -> bool:
+        return self._store is not None or self.path.exists()
 
     # -- the protocol -------------------------------------------------------------------------
 
@@ -102,9 +117,13 @@ class LocalBackend(BackendBase):
         )
 
     def models(self) -> list[ModelVersion]:
+        if not self._exists():
+            return []
         return sort_versions(_as_version(r) for r in self.store.list())
 
     def versions(self, name: str) -> list[ModelVersion]:
+        if not self._exists():
+            return []
         return sort_versions(_as_version(r) for r in self.store.list(name))
 
     def delete(self, model_id: str) -> None:

@@ -19,6 +19,7 @@ import ipywidgets as w
 
 from ma_widgets.backends import (
     DEFAULT_BACKEND,
+    BackendConfigError,
     StatusReport,
     available_backends,
     backend_factory,
@@ -32,6 +33,8 @@ from ma_widgets.widgets.binding import close_tree
 #: Seconds between status calls, and the longest the panel watches one submission.
 POLL_S = 1.0
 WATCH_TIMEOUT_S = 900.0
+#: The versions list follows the Name field once typing pauses this long (seconds).
+VERSIONS_PAUSE_S = 0.3
 _HELD = "•••••• held for this session only (not saved)"
 
 
@@ -68,7 +71,7 @@ class SubmitPanel(w.VBox):
         self.new_version_button = w.Button(description="New version", icon="plus")
         self.submit_button.on_click(lambda _b: self.submit())
         self.new_version_button.on_click(lambda _b: self.new_version())
-        self.chooser.observe(lambda _c: self._build_settings(), names="value")
+        self.chooser.observe(self._on_backend_chosen, names="value")
         self._build_settings()
         super().__init__(
             [
@@ -98,11 +101,8 @@ class SubmitPanel(w.VBox):
             self.submit_button.tooltip = "Fix the problems in the form first"
         else:
             self.submit_button.tooltip = f"Register {spec.name} {spec.version}"
-            if spec.name != previous and self._given is not None:
-                self._lister = threading.Thread(
-                    target=self._refresh_versions, args=(spec.name,), daemon=True
-                )
-                self._lister.start()
+            if spec.name != previous:
+                self._versions_soon()
 
     def close(self) -> None:
         """Stop watching a submission (it goes on in the backend) and forget the secrets."""
@@ -175,6 +175,12 @@ class SubmitPanel(w.VBox):
             self._fields[field.name] = widget
             rows.append(widget)
         self.settings.children = tuple(rows)
+
+    def _on_backend_chosen(self, _change: dict[str, Any]) -> None:
+        self._build_settings()
+        self._known_versions = []
+        self.versions.value = ""
+        self._versions_soon()
 
     def _take_secret(self, name: str) -> Callable[[dict[str, Any]], None]:
         def take(change: dict[str, Any]) -> None:
@@ -267,16 +273,48 @@ class SubmitPanel(w.VBox):
         else:
             self.progress.value = min(90, self.progress.value + 10)
 
-    def _refresh_versions(self, name: str, backend: Any = None) -> None:
+    def _versions_soon(self) -> None:
+        """List the versions of the form's name once typing pauses, so "New version" knows
+        every version taken before anything is submitted. A backend still missing settings
+        (credentials not typed yet) is not an error here: the list just stays empty."""
+        if self._spec is None:
+            return
+        name = self._spec.name
+        with self._ticket_lock:
+            self._ticket += 1
+            ticket = self._ticket
+
+        def work() -> None:
+            if self._stop.wait(VERSIONS_PAUSE_S) or ticket != self._ticket:
+                return  # closed, or the name changed again meanwhile
+            self._refresh_versions(name, quiet=True)
+
+        self._lister = threading.Thread(target=work, name="ma-versions", daemon=True)
+        self._lister.start()
+
+    def _refresh_versions(self, name: str, backend: Any = None, quiet: bool = False) -> None:
         with self._ticket_lock:  # a slower, older refresh must not overwrite a newer one
             self._ticket += 1
             ticket = self._ticket
+        built = None
         try:
-            found = (backend or self._backend()).versions(name)
+            if backend is None:
+                backend = built = self._backend()
+            found = backend.versions(name)
+        except BackendConfigError as error:
+            if ticket == self._ticket:
+                self._known_versions = []
+                self.versions.value = (
+                    "" if quiet else f"<i>versions unavailable: {html.escape(str(error))}</i>"
+                )
+            return
         except MaWidgetsError as error:
             if ticket == self._ticket:
                 self.versions.value = f"<i>versions unavailable: {html.escape(str(error))}</i>"
             return
+        finally:
+            if built is not None and built is not self._given:
+                getattr(built, "close", lambda: None)()
         if ticket != self._ticket:
             return
         self._known_versions = [v.version for v in found]

@@ -16,6 +16,9 @@ from tests.unit.backends.specs import make_spec
 def test_the_default_file_lives_under_ma_widgets_home(ma_home: Path) -> None:
     backend = get_backend("local", docker=False)
     assert backend.path == ma_home / "registry.sqlite3"
+    assert backend.versions("digits") == []
+    assert not backend.path.exists()  # looking creates nothing
+    backend.submit(make_spec())
     assert backend.path.exists()
 
 

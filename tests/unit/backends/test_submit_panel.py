@@ -101,3 +101,37 @@ def test_choosing_modelarts_asks_for_its_settings_with_secrets_as_passwords() ->
     assert "hunter2" not in panel.error.value + panel.status.value
     panel.close()
     assert panel._secrets == {}
+
+
+def test_the_versions_of_the_typed_name_show_before_anything_is_submitted(
+    ma_home: Path,
+) -> None:
+    """The app's default (``local`` chosen by name): "New version" knows the taken versions."""
+    registry = LocalBackend(docker=False)  # the registry in MA_WIDGETS_HOME the panel opens
+    registry.submit(make_spec(version="1.0.0"))
+    registry.submit(make_spec(version="1.2.0"))
+    panel = SubmitPanel(poll_s=0.01)
+    proposed: list[str] = []
+    panel.on_new_version = proposed.append
+    panel.set_spec(make_spec(name="other", version="1.0.0"))
+    panel.set_spec(make_spec(version="1.0.0"))  # typing goes on: only the last name is listed
+    panel.wait(10)
+    assert "1.2.0" in panel.versions.value and "1.0.0" in panel.versions.value
+    panel.new_version_button.click()
+    assert proposed == ["1.2.1"]
+    panel.close()
+
+
+def test_listing_versions_creates_no_registry_and_missing_credentials_are_no_error(
+    ma_home: Path,
+) -> None:
+    panel = SubmitPanel(poll_s=0.01)
+    panel.set_spec(make_spec())
+    panel.wait(10)
+    assert "No versions of digits yet" in panel.versions.value
+    assert not (ma_home / "registry.sqlite3").exists()  # looking leaves no file behind
+    panel.chooser.value = "modelarts"  # no endpoint, no credentials typed yet
+    panel.wait(10)
+    assert panel.versions.value == ""
+    assert panel.error.value == ""
+    panel.close()
