@@ -35,6 +35,8 @@ POLL_S = 1.0
 WATCH_TIMEOUT_S = 900.0
 #: The versions list follows the Name field once typing pauses this long (seconds).
 VERSIONS_PAUSE_S = 0.3
+#: Width of a setting's row (label included): long enough to read its hint in full.
+SETTING_WIDTH = "460px"
 _HELD = "•••••• held for this session only (not saved)"
 
 
@@ -60,6 +62,8 @@ class SubmitPanel(w.VBox):
         if chosen not in names:
             names = [*names, chosen]
         self.chooser = w.Dropdown(options=names, value=chosen, description="Backend")
+        self.chooser.style.description_width = "140px"  # lines up with the settings below
+        self.chooser.layout.width = SETTING_WIDTH
         self.chooser.disabled = self._given is not None
         self.settings = w.VBox([])
         self.submit_button = w.Button(description="Submit", button_style="primary", icon="upload")
@@ -172,6 +176,7 @@ class SubmitPanel(w.VBox):
             else:
                 widget = w.Text(description=field.label, placeholder=hint)
             widget.style.description_width = "140px"
+            widget.layout.width = SETTING_WIDTH  # room for the hint, e.g. "default: $MODELARTS_…"
             self._fields[field.name] = widget
             rows.append(widget)
         self.settings.children = tuple(rows)
