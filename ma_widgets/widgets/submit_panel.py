@@ -26,6 +26,7 @@ from ma_widgets.backends import (
     get_backend,
     propose_next_version,
 )
+from ma_widgets.backends.credentials import Secret
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.widgets.binding import close_tree
@@ -48,7 +49,7 @@ class SubmitPanel(w.VBox):
         self.poll_s = poll_s
         self._spec: ModelImportSpec | None = None
         self._given = None if backend is None or isinstance(backend, str) else backend
-        self._secrets: dict[str, str] = {}
+        self._secrets: dict[str, Secret] = {}  # a Secret prints as ***, even in vars()
         self._fields: dict[str, w.Text | w.Password] = {}
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None  # the submission being watched
@@ -192,7 +193,7 @@ class SubmitPanel(w.VBox):
             value = change["new"]
             if not value:
                 return
-            self._secrets[name] = value
+            self._secrets[name] = Secret(value)
             widget = self._fields[name]
             widget.value = ""  # the synced (and saved) trait never keeps the secret
             widget.placeholder = _HELD
@@ -201,7 +202,7 @@ class SubmitPanel(w.VBox):
 
     def _settings(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: f.value for k, f in self._fields.items() if f.value}
-        out.update(self._secrets)
+        out.update({name: secret.reveal() for name, secret in self._secrets.items()})
         return out
 
     def _backend(self) -> Any:

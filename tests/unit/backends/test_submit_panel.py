@@ -94,6 +94,7 @@ def test_choosing_modelarts_asks_for_its_settings_with_secrets_as_passwords() ->
     panel._fields["password"].value = "hunter2-secret"
     assert panel._fields["password"].value == ""  # moved out of the synced trait at once
     assert panel._settings()["password"] == "hunter2-secret"
+    assert "hunter2" not in repr(vars(panel))  # not even a debugger's variable view shows it
     panel.set_spec(make_spec())
     panel.submit()  # no endpoint: a clear config error, and the secret is not in it
     panel.wait(10)
