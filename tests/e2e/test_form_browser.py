@@ -7,7 +7,9 @@ sleeps.
 
 from __future__ import annotations
 
+import re
 import shutil
+import time
 from typing import Any
 
 import pytest
@@ -171,3 +173,55 @@ def test_the_form_is_readable_in_the_dark_theme_and_aligned(lab_server: Server, 
         for path in ("name", "image", "health_check-url", "health_check-period")
     }
     assert max(starts.values()) - min(starts.values()) < 2, starts
+
+
+WIDGET_SETTINGS = "lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin"
+
+
+def _save_widget_state(server: Server, on: bool) -> None:
+    """Turn JupyterLab's "Save Widget State Automatically" on or off (off by default)."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{server.url}/{WIDGET_SETTINGS}",
+        data=json.dumps({"raw": json.dumps({"saveState": on})}).encode(),
+        method="PUT",
+        headers={"Authorization": f"token {server.token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status in (200, 204)
+
+
+def test_a_password_typed_in_the_browser_never_reaches_the_saved_notebook(
+    lab_server: Server, page: Any
+) -> None:
+    """With widget state saved into the file (the worst case), a typed password and a token
+    typed but not yet confirmed are nowhere in the saved .ipynb."""
+    from playwright.sync_api import expect
+
+    _save_widget_state(lab_server, True)
+    try:
+        _open(page, lab_server, "lab/workspaces/secrets/tree", "form_secrets.ipynb")
+        run_all_cells(page, STEP_MS)
+        panel = page.locator(".ma-submit-panel")
+        panel.locator("select").first.select_option("modelarts")
+        password = panel.locator("input[type=password]").first
+        password.fill("hunter2-in-the-browser")
+        password.press("Enter")
+        expect(password).to_have_value("")  # taken into the kernel, the field emptied again
+        expect(password).to_have_attribute("placeholder", re.compile("held for this session"))
+        token = panel.locator("input[type=password]").nth(1)
+        token.fill("token-typed-not-confirmed")  # no Enter, no blur: still only in the page
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        saved = lab_server.root / "form_secrets.ipynb"
+        deadline = time.monotonic() + 30
+        while "widget-state+json" not in saved.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        text = saved.read_text()
+        assert "widget-state+json" in text  # the widget state was saved, so this is meaningful
+        assert "ma-submit-panel" in text or "modelarts" in text
+        assert "hunter2-in-the-browser" not in text
+        assert "token-typed-not-confirmed" not in text
+    finally:
+        _save_widget_state(lab_server, False)
