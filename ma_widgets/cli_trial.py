@@ -63,7 +63,8 @@ def cmd_trial(args: argparse.Namespace) -> int:
     from ma_widgets.errors import MaWidgetsError, SpecFileError, SpecValidationError
     from ma_widgets.render import read_json_file
     from ma_widgets.spec import validate_spec
-    from ma_widgets.trial import run_trial
+    from ma_widgets.trial import resolve_runtime, run_trial
+    from ma_widgets.trial.reaper import reap
 
     try:
         spec = validate_spec(read_json_file(args.spec))
@@ -80,9 +81,15 @@ def cmd_trial(args: argparse.Namespace) -> int:
         options["overtime_s"] = args.overtime
     try:
         with _sigterm_interrupts():
+            runtime = resolve_runtime(args.runtime)
+            # What a killed kernel or a killed earlier run left behind goes first, as the
+            # panel's Run does; servers of live owners (a notebook's trial now) are untouched.
+            reaped = reap(runtime)
+            if reaped and not quiet:
+                print(f"removed {reaped} leftover(s) of ended trials", file=sys.stderr)
             result = run_trial(
                 spec,
-                runtime=args.runtime,
+                runtime=runtime,
                 mode=args.mode,
                 on_event=None if quiet else _print_event,
                 **options,

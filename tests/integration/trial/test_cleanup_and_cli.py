@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -231,3 +232,18 @@ def test_interpreter_exit_removes_a_running_background_trial(tmp_path, runtime, 
     out, err = proc.communicate(timeout=90)
     assert proc.returncode == 0 and "probing" in out, err
     _assert_nothing_left_by(proc.pid, runtime, request)
+
+
+def test_the_cli_removes_leftovers_of_ended_trials_before_its_own(
+    tmp_path, docker_client, example_image
+):
+    """A container a killed kernel left running is removed by the next ``ma-widgets trial``."""
+    leftover = docker_client.containers.run(
+        example_image, detach=True, labels={OWNER_LABEL: _dead_owner()}
+    )
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(_spec(example_image)))
+    done = _cli(["trial", str(path)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"removed [1-9]\d* leftover", done.stderr), done.stderr
+    assert leftover.id not in {c.id for c in docker_client.containers.list(all=True)}
