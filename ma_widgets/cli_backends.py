@@ -9,8 +9,10 @@ model was still publishing. Secrets are read from the environment (``MODELARTS_P
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from ma_widgets.errors import MaWidgetsError, SpecValidationError
@@ -42,15 +44,23 @@ def _print_error(command: str, error: MaWidgetsError, as_json: bool) -> None:
         print(f"ma-widgets {command}: {error}", file=sys.stderr)
 
 
-def _close(backend: Any) -> None:
-    """Free what a backend holds (the ModelArts HTTP session); plugins need not have close()."""
-    close = getattr(backend, "close", None)
-    if close is not None:
-        close()
+@contextlib.contextmanager
+def _opened_backend(args: argparse.Namespace) -> Iterator[Any]:
+    """The backend ``--backend`` and ``--option`` name, closed afterwards: that frees what it
+    holds (the ModelArts HTTP session); plugins need not have ``close()``."""
+    from ma_widgets.backends import get_backend
+
+    backend = get_backend(args.backend, **_settings(args.option))
+    try:
+        yield backend
+    finally:
+        close = getattr(backend, "close", None)
+        if close is not None:
+            close()
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from ma_widgets.backends import get_backend, wait_for
+    from ma_widgets.backends import wait_for
     from ma_widgets.render import read_json_file
     from ma_widgets.spec import validate_spec
 
@@ -64,19 +74,16 @@ def cmd_submit(args: argparse.Namespace) -> int:
             for problem in error.problems:
                 print(str(problem), file=sys.stderr)
         return EXIT_INVALID
-    backend = None
     try:
-        backend = get_backend(args.backend, **_settings(args.option))
-        handle = backend.submit(spec)
-        report = backend.status(handle)
-        if args.wait and not report.final:
-            # wait_for, not backend.wait: a plugin need only implement the Backend protocol.
-            report = wait_for(backend.status, handle, timeout_s=args.timeout, poll_s=args.poll)
+        with _opened_backend(args) as backend:
+            handle = backend.submit(spec)
+            report = backend.status(handle)
+            if args.wait and not report.final:
+                # wait_for, not backend.wait: a plugin need only implement the Backend protocol.
+                report = wait_for(backend.status, handle, timeout_s=args.timeout, poll_s=args.poll)
     except MaWidgetsError as error:
         _print_error("submit", error, args.json)
         return EXIT_FAILED
-    finally:
-        _close(backend)
     if args.json:
         print(
             json.dumps(
@@ -95,17 +102,12 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from ma_widgets.backends import get_backend
-
-    backend = None
     try:
-        backend = get_backend(args.backend, **_settings(args.option))
-        models = backend.models()
+        with _opened_backend(args) as backend:
+            models = backend.models()
     except MaWidgetsError as error:
         _print_error("models", error, args.json)
         return EXIT_FAILED
-    finally:
-        _close(backend)
     if args.json:
         print(
             json.dumps(
