@@ -8,7 +8,6 @@ and column, wrong kind of document) or the command line was wrong.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -62,6 +61,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         pretty,
         read_json_file,
     )
+    from ma_widgets.spec.constants import DEFAULT_VERSION
 
     document = read_json_file(args.config)
     if looks_like_request_body(document):
@@ -79,7 +79,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         result = import_config(
             document,
             name=args.name,
-            version=args.version or "0.0.1",
+            version=args.version or DEFAULT_VERSION,
             image=args.image,
             deployment_types=args.deployment_type,
             image_replication=not args.no_image_replication,
@@ -97,9 +97,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from ma_widgets.render import pretty
     from ma_widgets.spec import ModelImportSpec
 
-    print(json.dumps(ModelImportSpec.model_json_schema(), indent=2, ensure_ascii=False))
+    print(pretty(ModelImportSpec.model_json_schema()))
     return EXIT_OK
 
 

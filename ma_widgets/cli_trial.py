@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_UNREADABLE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 3, 130
 
 
 def _print_event(event: Any) -> None:
@@ -60,17 +60,14 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 
 def cmd_trial(args: argparse.Namespace) -> int:
-    from ma_widgets.errors import MaWidgetsError, SpecFileError, SpecValidationError
+    from ma_widgets.errors import MaWidgetsError, SpecValidationError
     from ma_widgets.render import read_json_file
     from ma_widgets.spec import validate_spec
     from ma_widgets.trial import resolve_runtime, run_trial
     from ma_widgets.trial.reaper import reap
 
-    try:
+    try:  # an unreadable file is cli.main's to report (exit 2), as for every command
         spec = validate_spec(read_json_file(args.spec))
-    except SpecFileError as error:
-        print(f"ma-widgets trial: {error}", file=sys.stderr)
-        return EXIT_UNREADABLE
     except SpecValidationError as error:
         for problem in error.problems:
             print(str(problem), file=sys.stderr)

@@ -113,10 +113,10 @@ def import_request_body(body: Any) -> ImportResult:
     elif isinstance(initial, dict):
         reader.warn("initial_config", "was an object; the API expects it as a JSON string")
     if initial is not None:
-        try:
+        if isinstance(initial, dict):
             data.update(reader.config(initial, "initial_config"))
-        except ImportFormatError as error:
-            reader.warn("initial_config", str(error).split(": ", 1)[-1] + "; not imported")
+        else:
+            reader.warn("initial_config", "config.json must be a JSON object; not imported")
     known = {
         *_BODY_FIELDS,
         "source_copy",

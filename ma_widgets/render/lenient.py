@@ -309,9 +309,8 @@ class LenientReader:
                 fixed = _DEPLOYMENT_VARIANTS[item.lower()]
                 self.warn(f"{path}.{index}", f"'{item}' read as '{fixed}'")
                 item = fixed
-            elif isinstance(item, str) and item != item.lower():
-                self.warn(f"{path}.{index}", f"'{item}' read as '{item.lower()}'")
-                item = item.lower()
+            else:
+                item = self.lower_choice(item, f"{path}.{index}")
             out.append(item)
         return out
 

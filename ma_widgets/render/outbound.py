@@ -63,7 +63,7 @@ def to_config(spec: ModelImportSpec) -> dict[str, Any]:
 
 def config_text(spec: ModelImportSpec) -> str:
     """config.json as a file would hold it: pretty, UTF-8, a final newline."""
-    return json.dumps(to_config(spec), indent=2, ensure_ascii=False) + "\n"
+    return pretty(to_config(spec)) + "\n"
 
 
 def to_request_body(spec: ModelImportSpec) -> dict[str, Any]:

@@ -38,9 +38,3 @@ DEFAULT_PROTOCOL = "http"
 DEFAULT_MODEL_ALGORITHM = "predict_analysis"
 #: Section 3: an api's url defaults to the root path.
 DEFAULT_API_URL = "/"
-
-#: Section 1: the deployment types, in the order the console lists them.
-DEPLOYMENT_TYPES = ("real-time", "batch", "edge")
-#: Section 3: content types an api may declare.
-REQUEST_CONTENT_TYPES = ("application/json", "multipart/form-data")
-RESPONSE_CONTENT_TYPES = ("application/json",)

@@ -44,11 +44,3 @@ def image_reference_problem(value: str) -> str | None:
     if len(match.group("name")) > _NAME_MAX_LENGTH:
         return f"repository name is longer than {_NAME_MAX_LENGTH} characters"
     return None
-
-
-def split_reference(value: str) -> tuple[str, str | None, str | None]:
-    """``(repository, tag, digest)`` of a valid reference; the tag is ``None`` when absent."""
-    match = _REFERENCE_RE.fullmatch(value)
-    if match is None:
-        raise ValueError(f"not an image reference: {value!r}")
-    return match.group("name"), match.group("tag"), match.group("digest")

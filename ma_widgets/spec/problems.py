@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ma_widgets.errors import Problem, SpecValidationError
+from ma_widgets.spec import constants as c
 from ma_widgets.spec.health import HEALTH_MODES
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -71,7 +72,7 @@ def _message(error: dict[str, Any]) -> str:
         return bounded
     message: str = error["msg"]
     if kind == "too_long" and error.get("loc", ())[-1:] == ("docs",):
-        return "at most 3 documents are allowed"
+        return f"at most {c.MAX_DOCS} documents are allowed"
     if kind == "too_short" and error.get("loc", ())[-1:] == ("deployment_types",):
         return "select at least one deployment type"
     if message.startswith("Value error, "):

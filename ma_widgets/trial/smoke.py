@@ -55,18 +55,33 @@ def example_for(schema: Any, depth: int = 0) -> Any:
     return None
 
 
+#: Keys whose value maps names (of properties, definitions) to schemas: the names are the
+#: user's and are never read as keywords, so a property called "item" stays one.
+_NAME_MAPS = frozenset({"properties", "patternProperties", "definitions", "$defs", "dependencies"})
+#: Keys whose value is data, not a schema: left exactly as written.
+_DATA_KEYS = frozenset({"enum", "const", "default", "examples"})
+
+
 def _validatable(schema: Any) -> Any:
-    """Replace ModelArts's ``{"type": "file"}`` with "anything": jsonschema has no such type."""
-    if isinstance(schema, dict):
-        if schema.get("type") == "file":
-            return {}
-        fixed = {k: _validatable(v) for k, v in schema.items()}
-        if "item" in fixed and "items" not in fixed:
-            fixed["items"] = fixed.pop("item")
-        return fixed
+    """The schema as jsonschema can check it: ModelArts's ``{"type": "file"}`` reads as
+    "anything" (jsonschema has no such type) and the documented typo ``item`` as ``items``."""
     if isinstance(schema, list):
         return [_validatable(v) for v in schema]
-    return schema
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "file":
+        return {}
+    fixed: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _DATA_KEYS:
+            fixed[key] = value
+        elif key in _NAME_MAPS and isinstance(value, dict):
+            fixed[key] = {name: _validatable(sub) for name, sub in value.items()}
+        else:
+            fixed[key] = _validatable(value)
+    if "item" in fixed and "items" not in fixed:
+        fixed["items"] = fixed.pop("item")
+    return fixed
 
 
 def schema_problems(schema: dict[str, Any], value: Any) -> list[str]:

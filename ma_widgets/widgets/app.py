@@ -31,6 +31,7 @@ from ma_widgets.render import (
     read_json_file,
 )
 from ma_widgets.spec import ModelImportSpec
+from ma_widgets.spec.constants import DEFAULT_VERSION
 from ma_widgets.widgets.binding import close_tree
 from ma_widgets.widgets.form import Form
 from ma_widgets.widgets.preview import Loader, Preview
@@ -182,7 +183,7 @@ class ModelImportWidget(w.VBox):
                 document,
                 name=str(raw.get("name", "")),
                 image=str(raw["image"]) if raw.get("image") else None,
-                version=str(raw.get("version") or "0.0.1"),
+                version=str(raw.get("version") or DEFAULT_VERSION),
                 deployment_types=list(raw.get("deployment_types") or []) or None,
             )
         else:

@@ -67,3 +67,10 @@ def test_response_problems_name_the_field():
         "inputs.0.1: 'two' is not of type 'number'"
     ]
     assert schema_problems(schema, {}) == ["(body): 'inputs' is a required property"]
+
+
+def test_a_property_called_item_is_checked_as_a_property_not_read_as_items():
+    """The ``item`` typo fix applies to schema keywords only (section 3), never to field names."""
+    schema = {"type": "object", "properties": {"item": {"type": "string"}}}
+    assert schema_problems(schema, {"item": 5}) == ["item: 5 is not of type 'string'"]
+    assert schema_problems(schema, {"item": "ok"}) == []
