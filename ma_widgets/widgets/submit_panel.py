@@ -56,6 +56,11 @@ class SubmitPanel(w.VBox):
         self._lister: threading.Thread | None = None  # a versions refresh
         self._ticket, self._ticket_lock = 0, threading.Lock()
         self._known_versions: list[str] = []
+        self._listed_name: str | None = None  # the name whose versions are shown (or coming)
+        # The backend built from the current settings, reused by every call until a setting
+        # changes: a ModelArts backend signs in once, not once per versions lookup or submit.
+        self._built: Any = None
+        self._built_lock = threading.Lock()
         self.last_report: StatusReport | None = None
 
         names = available_backends()
@@ -97,7 +102,6 @@ class SubmitPanel(w.VBox):
 
     def set_spec(self, spec: ModelImportSpec | None) -> None:
         """The form's spec, or None while it has problems (Submit is then disabled)."""
-        previous = self._spec.name if self._spec else None
         self._spec = spec
         busy = self._worker is not None and self._worker.is_alive()
         self.submit_button.disabled = spec is None or busy
@@ -106,7 +110,7 @@ class SubmitPanel(w.VBox):
             self.submit_button.tooltip = "Fix the problems in the form first"
         else:
             self.submit_button.tooltip = f"Register {spec.name} {spec.version}"
-            if spec.name != previous:
+            if spec.name != self._listed_name:
                 self._versions_soon()
 
     def close(self) -> None:
@@ -115,6 +119,7 @@ class SubmitPanel(w.VBox):
         if self._worker is not None:
             self._worker.join(timeout=2 * self.poll_s + 1)
         self._secrets.clear()
+        self._forget_backend()
         for child in self.children:  # ipywidgets' close() would leave every child in the kernel
             close_tree(child)
         self.layout.close()
@@ -157,6 +162,7 @@ class SubmitPanel(w.VBox):
 
     def _build_settings(self) -> None:
         self._secrets.clear()
+        self._forget_backend()
         self._fields = {}
         if self._given is not None:
             self.settings.children = ()
@@ -175,7 +181,10 @@ class SubmitPanel(w.VBox):
                 )
                 widget.observe(self._take_secret(field.name), names="value")
             else:
-                widget = w.Text(description=field.label, placeholder=hint)
+                # Taken on Enter or leaving the field, like the secrets: a half-typed endpoint
+                # is never tried.
+                widget = w.Text(description=field.label, placeholder=hint, continuous_update=False)
+                widget.observe(self._on_setting_changed, names="value")
             widget.style.description_width = "140px"
             widget.layout.width = SETTING_WIDTH  # room for the hint, e.g. "default: $MODELARTS_…"
             self._fields[field.name] = widget
@@ -188,6 +197,11 @@ class SubmitPanel(w.VBox):
         self.versions.value = ""
         self._versions_soon()
 
+    def _on_setting_changed(self, _change: dict[str, Any] | None = None) -> None:
+        """Other settings are another registry (or other credentials): list its versions."""
+        self._forget_backend()
+        self._versions_soon()
+
     def _take_secret(self, name: str) -> Callable[[dict[str, Any]], None]:
         def take(change: dict[str, Any]) -> None:
             value = change["new"]
@@ -197,6 +211,7 @@ class SubmitPanel(w.VBox):
             widget = self._fields[name]
             widget.value = ""  # the synced (and saved) trait never keeps the secret
             widget.placeholder = _HELD
+            self._on_setting_changed()
 
         return take
 
@@ -208,7 +223,18 @@ class SubmitPanel(w.VBox):
     def _backend(self) -> Any:
         if self._given is not None:
             return self._given
-        return get_backend(self.chooser.value, **self._settings())
+        with self._built_lock:
+            if self._built is None:
+                self._built = get_backend(self.chooser.value, **self._settings())
+            return self._built
+
+    def _forget_backend(self) -> None:
+        """Settings changed: the next call builds a new backend; the old one frees its session
+        (a call still running on it opens a new connection if it needs one)."""
+        with self._built_lock:
+            old, self._built = self._built, None
+        if old is not None:
+            getattr(old, "close", lambda: None)()
 
     # -- background work ----------------------------------------------------------------------
 
@@ -218,7 +244,6 @@ class SubmitPanel(w.VBox):
         self._worker.start()
 
     def _run(self, spec: ModelImportSpec) -> None:
-        backend: Any = None
         try:
             backend = self._backend()
             self._submit_and_watch(backend, spec)
@@ -227,8 +252,6 @@ class SubmitPanel(w.VBox):
         except Exception as error:  # never let the thread die silently
             self._fail(None, *_describe(error))
         finally:
-            if backend is not None and backend is not self._given:
-                getattr(backend, "close", lambda: None)()  # the panel built it: free its session
             self.submit_button.disabled = self._spec is None
 
     def _submit_and_watch(self, backend: Any, spec: ModelImportSpec) -> None:
@@ -285,7 +308,7 @@ class SubmitPanel(w.VBox):
         (credentials not typed yet) is not an error here: the list just stays empty."""
         if self._spec is None:
             return
-        name = self._spec.name
+        name = self._listed_name = self._spec.name
         with self._ticket_lock:
             self._ticket += 1
             ticket = self._ticket
@@ -302,11 +325,8 @@ class SubmitPanel(w.VBox):
         with self._ticket_lock:  # a slower, older refresh must not overwrite a newer one
             self._ticket += 1
             ticket = self._ticket
-        built = None
         try:
-            if backend is None:
-                backend = built = self._backend()
-            found = backend.versions(name)
+            found = (backend or self._backend()).versions(name)
         except BackendConfigError as error:
             if ticket == self._ticket:
                 self._known_versions = []
@@ -318,9 +338,6 @@ class SubmitPanel(w.VBox):
             if ticket == self._ticket:
                 self.versions.value = f"<i>versions unavailable: {html.escape(str(error))}</i>"
             return
-        finally:
-            if built is not None and built is not self._given:
-                getattr(built, "close", lambda: None)()
         if ticket != self._ticket:
             return
         self._known_versions = [v.version for v in found]

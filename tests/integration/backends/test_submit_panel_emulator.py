@@ -54,3 +54,36 @@ def test_watching_that_runs_out_says_so_and_where_the_model_is(
         assert "publishing" in panel.status.value
         assert "Stopped watching after 0 s; the model is still publishing" in panel.error.value
         panel.close()
+
+
+def test_the_panel_signs_in_once_for_its_lookups_and_submit_and_again_for_new_settings(
+    emulator: EmulatorServer,
+) -> None:
+    """Chosen and set up in the panel (as a user does): versions of each typed name, a submit
+    and its status all use one backend, so one IAM token; a changed setting means a new one."""
+    panel = SubmitPanel(poll_s=0.01)
+    panel.chooser.value = "modelarts"
+    for name, value in {
+        "endpoint": emulator.url,
+        "iam_endpoint": emulator.url,
+        "username": "teacher",
+        "domain": "school",
+        "project": "eu-de",
+    }.items():
+        panel._fields[name].value = value
+    panel._fields["password"].value = "any-password"
+    panel.set_spec(make_spec(name="first"))
+    panel.wait(10)
+    panel.set_spec(None)  # the form had a problem for a moment: not a new name
+    panel.set_spec(make_spec(name="first"))
+    panel.set_spec(make_spec(name="second"))
+    panel.wait(10)
+    assert "No versions of second yet" in panel.versions.value
+    panel.submit()
+    panel.wait(30)
+    assert "published" in panel.status.value, panel.error.value
+    assert len(emulator.state.tokens) == 1
+    panel._fields["project"].value = "eu-west"  # another project: another sign-in
+    panel.wait(10)
+    assert len(emulator.state.tokens) == 2  # the versions were listed with the new settings
+    panel.close()
