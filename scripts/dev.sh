@@ -34,7 +34,7 @@ CACHE_DIR=${MA_WIDGETS_CACHE_DIR:-/var/cache/ma_widgets}
 LOG_DIR=/var/log/ma_widgets             # machine-wide services (dockerd) log here
 BASE_IMAGE=${MA_WIDGETS_BASE_IMAGE:-local/python:bookworm}
 ROOTFS_TAR="$CACHE_DIR/python-bookworm-minbase-v1.tar"
-APT_PACKAGES=(docker.io busybox-static chromium debootstrap docker-registry)
+APT_PACKAGES=(docker.io busybox-static chromium debootstrap docker-registry procps)
 DOCKERD_WAIT_S=60
 LOCK_WAIT_S=1800
 
@@ -377,7 +377,9 @@ cmd_test() {
     local pytest_args=("$@")
     [ ${#pytest_args[@]} = 0 ] && pytest_args=(tests)
     mkdir -p "$STATE_DIR"
-    local log="$STATE_DIR/pytest.log" rc=0
+    # MA_WIDGETS_PYTEST_LOG: a run inside a run (the setup-script tests) keeps its own log, so
+    # it never truncates the outer run's while that is still being written.
+    local log="${MA_WIDGETS_PYTEST_LOG:-$STATE_DIR/pytest.log}" rc=0
     say "run: pytest -q -ra --durations=15 ${pytest_args[*]} (CI=${CI:-unset})"
     "$VENV/bin/python" -m pytest -q -ra --durations=15 -p no:cacheprovider "${pytest_args[@]}" \
         2>&1 | tee "$log" || rc=${PIPESTATUS[0]}

@@ -28,7 +28,9 @@ SERVER_START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
 
 
-def _dev_sh(*args: str, timeout: float = 900.0) -> subprocess.CompletedProcess[str]:
+def _dev_sh(
+    *args: str, timeout: float = 900.0, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run dev.sh like a user would (no stdin), capturing what it prints."""
     return subprocess.run(
         ["bash", str(DEV_SH), *args],
@@ -38,6 +40,7 @@ def _dev_sh(*args: str, timeout: float = 900.0) -> subprocess.CompletedProcess[s
         text=True,
         timeout=timeout,
         check=False,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -100,11 +103,19 @@ def test_unknown_subcommand_prints_usage_and_exits_2() -> None:
     assert "bash scripts/dev.sh test" in result.stderr
 
 
-def test_no_collected_test_is_a_failure_and_the_summary_line_comes_last() -> None:
+def test_no_collected_test_is_a_failure_and_the_summary_line_comes_last(tmp_path: Path) -> None:
     """pytest's exit 5 (nothing ran) must fail the run: CI must never pass on zero tests."""
-    result = _dev_sh("test", "-k", "no_test_is_called_like_this_xyz", timeout=1200)
+    result = _dev_sh(
+        "test",
+        "-k",
+        "no_test_is_called_like_this_xyz",
+        timeout=1200,
+        env={"MA_WIDGETS_PYTEST_LOG": str(tmp_path / "pytest.log")},
+    )
     assert result.returncode != 0
     assert "pytest (exit 5: no test was collected)" in result.stderr
+    # Its own log, so it never truncates the log of a `dev.sh test` around it (as in CI).
+    assert "deselected" in (tmp_path / "pytest.log").read_text()
     last_line = result.stdout.strip().splitlines()[-1]
     assert re.search(r"\d+ deselected in [0-9.]+s", last_line), last_line
 
