@@ -8,7 +8,7 @@
 #
 # Made for a fresh Debian 12 machine where you are root (CI runs `.ci/run` as root with CI=true).
 # What `setup` does, each step skipped when already done:
-#   1. apt-get install docker.io busybox-static chromium debootstrap docker-registry (plus
+#   1. apt-get install docker.io busybox-static chromium debootstrap docker-registry procps (plus
 #      python3-venv when python3 cannot make a venv); `apt-get update` runs once, only if needed.
 #   2. .venv with python3 (>= 3.10) and `pip install -e '.[test]'` (redone when pyproject.toml
 #      changes; a stamp in .venv records what was installed).
