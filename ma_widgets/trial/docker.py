@@ -13,7 +13,6 @@ Why these choices:
 from __future__ import annotations
 
 import contextlib
-import shlex
 import threading
 import time
 import uuid
@@ -203,12 +202,6 @@ class DockerRuntime:
         worker.join(timeout)
         # A hung command is left to die with the container (removed at the end of the trial).
         return box.get("result", ExecResult(None, f"no exit within {timeout:g} s"))
-
-    def has_program(self, handle: Handle, program: str) -> bool | None:
-        result = self.exec(handle, f"command -v {shlex.quote(program)} >/dev/null 2>&1", 10)
-        if result.exit_code is None:
-            return None
-        return result.exit_code == 0
 
     def logs(self, handle: Handle, tail: int = 50) -> list[str]:
         try:

@@ -20,6 +20,7 @@ first answer, faithful the scheduled check that saw it.
 from __future__ import annotations
 
 import contextlib
+import shlex
 import threading
 import time
 from collections.abc import Callable
@@ -214,7 +215,12 @@ class Trial:
 
     def _check_program(self, handle: Handle) -> None:
         program = health_program(self.check)
-        if program and self.runtime.has_program(handle, program) is False:
+        if not program:
+            return
+        # Asked through exec, of the same shell, directory and environment the checks run in
+        # (shutil.which would miss shell builtins and resolve ./relative programs against ours).
+        found = self.runtime.exec(handle, f"command -v {shlex.quote(program)} >/dev/null 2>&1", 10)
+        if found.exit_code not in (0, None):  # None: no answer in time, so cannot tell
             flag = (
                 f"the health command's program {program!r} is not found where the server "
                 f"runs ({self.runtime.name}): every check will fail"
@@ -328,9 +334,10 @@ class Trial:
                     if code is not None:
                         return _Startup("exited", exit_code=code)
                     return _Startup("unhealthy", first_answer_s=first_answer)
-                code = self.runtime.exit_code(handle)
-                if code is not None and first_answer is None:
-                    return _Startup("exited", exit_code=code)
+                if first_answer is None:  # after an answer, only the budget-instant check counts
+                    code = self.runtime.exit_code(handle)  # an engine call: only when it matters
+                    if code is not None:
+                        return _Startup("exited", exit_code=code)
                 now = self._elapsed()
                 if first_answer is None and now >= next_fast:
                     outcome = self._probe(handle)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import signal
 import subprocess
 import tempfile
@@ -182,12 +181,6 @@ class ProcessRuntime:
             _kill_group(proc.pid, 0.0, proc)
             return ExecResult(None, f"no exit within {timeout:g} s")
         return ExecResult(proc.returncode, output.decode("utf-8", "replace"))
-
-    def has_program(self, handle: Handle, program: str) -> bool | None:
-        # Asked of the same shell, directory and environment the check runs in: shutil.which
-        # would miss shell builtins and resolve ./relative programs against our own cwd.
-        found = self.exec(handle, f"command -v {shlex.quote(program)} >/dev/null 2>&1", 10)
-        return None if found.exit_code is None else found.exit_code == 0
 
     def logs(self, handle: Handle, tail: int = 50) -> list[str]:
         path = handle.details.get("log")

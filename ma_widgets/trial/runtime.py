@@ -95,10 +95,6 @@ class Runtime(Protocol):
         """Run ``command`` (a shell line) where the server runs, within ``timeout`` seconds."""
         ...
 
-    def has_program(self, handle: Handle, program: str) -> bool | None:
-        """Whether ``program`` can be run there (None: cannot tell)."""
-        ...
-
     def logs(self, handle: Handle, tail: int = 50) -> list[str]:
         """The last ``tail`` lines the server wrote (stdout and stderr)."""
         ...
