@@ -12,7 +12,7 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ma_widgets.errors import MaWidgetsError, SpecValidationError
@@ -20,18 +20,23 @@ from ma_widgets.errors import MaWidgetsError, SpecValidationError
 EXIT_OK, EXIT_INVALID, EXIT_FAILED, EXIT_TIMEOUT = 0, 1, 3, 4
 
 
-def _settings(pairs: list[str] | None) -> dict[str, Any]:
+def _settings(pairs: list[str] | None, fields: Sequence[Any]) -> dict[str, Any]:
+    """``--option KEY=VALUE`` pairs as settings; a setting the backend marks secret is refused
+    (``ps`` shows every process's command line to other users)."""
+    secret = {field.name: field for field in fields if field.secret}
     out: dict[str, Any] = {}
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise MaWidgetsError(f"--option wants KEY=VALUE, got {pair!r}")
-        if key in ("password", "token"):
+        name = key.replace("-", "_")
+        if name in secret:
+            where = secret[name].env
             raise MaWidgetsError(
                 f"--option {key}=... would show a secret to other users; "
-                "use MODELARTS_PASSWORD or MODELARTS_TOKEN instead"
+                + (f"set {where} in the environment instead" if where else "pass it from Python")
             )
-        out[key.replace("-", "_")] = value
+        out[name] = value
     return out
 
 
@@ -48,9 +53,10 @@ def _print_error(command: str, error: MaWidgetsError, as_json: bool) -> None:
 def _opened_backend(args: argparse.Namespace) -> Iterator[Any]:
     """The backend ``--backend`` and ``--option`` name, closed afterwards: that frees what it
     holds (the ModelArts HTTP session); plugins need not have ``close()``."""
-    from ma_widgets.backends import get_backend
+    from ma_widgets.backends import backend_factory, get_backend
 
-    backend = get_backend(args.backend, **_settings(args.option))
+    fields = getattr(backend_factory(args.backend), "settings_fields", ())
+    backend = get_backend(args.backend, **_settings(args.option, fields))
     try:
         yield backend
     finally:

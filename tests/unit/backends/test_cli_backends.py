@@ -80,6 +80,10 @@ def test_secrets_are_refused_on_the_command_line(
     code = main(["submit", str(spec_file), "--backend", "modelarts", "--option", "password=s3"])
     assert code != 0
     assert "MODELARTS_PASSWORD" in capsys.readouterr().err
+    code = main(["submit", str(spec_file), "--backend", "modelarts", "--option", "token=t0k"])
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "MODELARTS_TOKEN" in err and "t0k" not in err
 
 
 def test_an_unknown_backend_lists_the_known_ones(
