@@ -149,8 +149,8 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         print("no Docker engine answers: images are not checked", file=sys.stderr)
     try:
         serve_forever(state, args.port, fault_hooks=args.fault_hooks)
-    except OSError as error:
-        print(f"ma-widgets emulator: cannot listen on port {args.port}: {error}", file=sys.stderr)
+    except MaWidgetsError as error:  # e.g. the port is taken
+        print(f"ma-widgets emulator: {error}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 

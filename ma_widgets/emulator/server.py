@@ -111,17 +111,9 @@ def serve_forever(state: EmulatorState, port: int, fault_hooks: bool = False) ->
     token) so a teacher can see what the class sends. The fault hooks are off unless asked
     for: anyone on the machine could otherwise break everyone's submissions.
     """
-    import tornado.httpserver
     import tornado.log
 
-    from ma_widgets.emulator.app import make_app
-
     tornado.log.enable_pretty_logging()
-
-    async def main() -> None:
-        server = tornado.httpserver.HTTPServer(make_app(state, fault_hooks))
-        server.listen(port, address=HOST)
-        print(f"ModelArts emulator on http://{HOST}:{port} (Ctrl+C stops it)", flush=True)
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+    with EmulatorServer(state, port, fault_hooks) as server:
+        print(f"ModelArts emulator on {server.url} (Ctrl+C stops it)", flush=True)
+        threading.Event().wait()  # Ctrl+C ends the wait; leaving the block stops the server
