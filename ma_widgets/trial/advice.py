@@ -75,15 +75,26 @@ def health_program(check: HealthCheck) -> str | None:
     return None
 
 
+def effective_check(spec: ModelImportSpec) -> HealthCheck:
+    """The check the trial runs: the spec's, or the console's defaults when it has none."""
+    return spec.health_check or HttpHealthCheck()
+
+
+def console_defaults() -> str:
+    """The console's default check in words, from the model's defaults (never retyped)."""
+    check = HttpHealthCheck()
+    return (
+        f"the console defaults (GET {check.url}, Period {check.period}, Delay {check.delay}, "
+        f"Maximum Failures {check.max_failures}: budget {check.startup_budget_s()} s)"
+    )
+
+
 def preflight_flags(spec: ModelImportSpec, info: ImageInfo, runtime: str) -> list[str]:
     """What can be seen before starting anything."""
     flags: list[str] = []
     check = spec.health_check
     if check is None:
-        flags.append(
-            "no health check in the spec: the trial uses the console defaults "
-            "(GET /health, Period 5, Delay 12, Maximum Failures 12)"
-        )
+        flags.append(f"no health check in the spec: the trial uses {console_defaults()}")
     if runtime == "docker" and info.exists:
         if info.exposed_ports and spec.port not in info.exposed_ports:
             exposed = ", ".join(str(p) for p in info.exposed_ports)
@@ -99,7 +110,7 @@ def preflight_flags(spec: ModelImportSpec, info: ImageInfo, runtime: str) -> lis
             )
     if isinstance(check, CommandHealthCheck):
         flags.extend(_command_port_flags(check.command, spec.port, runtime))
-    effective = check or HttpHealthCheck()
+    effective = effective_check(spec)
     if effective.timeout > effective.period:
         flags.append(
             f"probe timeout {effective.timeout} s is longer than the period "

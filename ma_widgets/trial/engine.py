@@ -27,8 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ma_widgets.spec import CommandHealthCheck, HttpHealthCheck, ModelImportSpec
-from ma_widgets.trial.advice import advice_for, health_program, preflight_flags
+from ma_widgets.spec import CommandHealthCheck, ModelImportSpec
+from ma_widgets.trial.advice import (
+    HealthCheck,
+    advice_for,
+    effective_check,
+    health_program,
+    preflight_flags,
+)
 from ma_widgets.trial.errors import ImageNotFoundError, TrialError
 from ma_widgets.trial.jobs import Job
 from ma_widgets.trial.probes import ProbeOutcome, command_probe, http_probe
@@ -36,7 +42,6 @@ from ma_widgets.trial.results import Mode, Probe, TrialEvent, TrialResult
 from ma_widgets.trial.runtime import Handle, Runtime
 from ma_widgets.trial.smoke import smoke_test
 
-HealthCheck = HttpHealthCheck | CommandHealthCheck
 EventSink = Callable[[TrialEvent], None]
 
 #: Seconds between two probes in fast mode (and while observing after an unhealthy verdict).
@@ -85,7 +90,7 @@ class Trial:
         self.spec = spec
         self.runtime = runtime
         self.mode: Mode = mode
-        self.check: HealthCheck = spec.health_check or HttpHealthCheck()
+        self.check: HealthCheck = effective_check(spec)
         self.on_event = on_event
         self.watch = watch
         self.watch_s = watch_s

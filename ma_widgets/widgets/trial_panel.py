@@ -19,6 +19,7 @@ import ipywidgets as w
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.trial import TrialEvent, TrialResult, resolve_runtime
+from ma_widgets.trial.advice import console_defaults
 from ma_widgets.trial.engine import Trial
 from ma_widgets.trial.reaper import start_in_background
 from ma_widgets.widgets.binding import close_tree
@@ -121,8 +122,7 @@ class TrialPanel(w.VBox):
                 f"Startup budget {budget} s = Delay {check.delay} + (Maximum Failures "
                 f"{check.max_failures} - 1) x Period {check.period}"
                 if check
-                else "No health check: the trial uses the console defaults "
-                "(GET /health, budget 67 s)."
+                else f"No health check: the trial uses {console_defaults()}."
             )
 
     def close(self) -> None:
