@@ -32,7 +32,7 @@ from ma_widgets.render import (
 )
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.spec.constants import DEFAULT_VERSION
-from ma_widgets.widgets.binding import close_tree
+from ma_widgets.widgets.binding import close_contents
 from ma_widgets.widgets.form import Form
 from ma_widgets.widgets.preview import Loader, Preview
 from ma_widgets.widgets.style import CSS
@@ -149,10 +149,7 @@ class ModelImportWidget(w.VBox):
         panels = [self.trial_panel, self.submit_panel]
         for panel in panels:
             panel.close()
-        for child in self.children:
-            if not any(child is panel for panel in panels):
-                close_tree(child)
-        self.layout.close()
+        close_contents(self, keep=tuple(panels))
         super().close()
 
     # -- internals ----------------------------------------------------------------------------

@@ -28,7 +28,6 @@ class Context(Protocol):
     def local_error(self, path: str, message: str | None) -> None: ...
 
 
-_SHARED_LAYOUTS: list[w.Layout] = []
 _SHARED: dict[Any, w.Widget] = {}
 
 
@@ -47,12 +46,16 @@ def shared_layout(width: str | None = None) -> w.Layout:
     widgets (and of its construction time and state bytes) would be identical copies.
     """
 
-    def build() -> w.Layout:
-        layout = w.Layout(width=width) if width else w.Layout()
-        _SHARED_LAYOUTS.append(layout)
-        return layout
+    return _shared(("layout", width), lambda: w.Layout(width=width) if width else w.Layout())
 
-    return _shared(("layout", width), build)
+
+def shared_layouts() -> list[w.Layout]:
+    """The layouts :func:`shared_layout` hands out now."""
+    return [widget for (kind, _), widget in _SHARED.items() if kind == "layout"]
+
+
+def _is_shared(part: w.Widget) -> bool:
+    return any(part is shared for shared in _SHARED.values())
 
 
 def _shared_style(style_class: type) -> w.Widget:
@@ -69,7 +72,7 @@ def make(cls: type, width: str | None = None, **kwargs: Any) -> Any:
 
 def show(widget: w.Widget, visible: bool) -> None:
     """Show or hide one widget; it first gets a layout of its own if it had the shared one."""
-    if widget.layout in _SHARED_LAYOUTS:
+    if _is_shared(widget.layout):
         widget.layout = w.Layout()
     widget.layout.display = None if visible else "none"
 
@@ -81,12 +84,19 @@ def close_tree(widget: w.Widget) -> None:
     replaces and a closed form would otherwise stay in the kernel for good. Shared layouts and
     styles stay open: other widgets still use them.
     """
-    for child in getattr(widget, "children", ()):
-        close_tree(child)
-    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
-        if part is not None and not any(part is shared for shared in _SHARED.values()):
-            part.close()
+    close_contents(widget)
     widget.close()
+
+
+def close_contents(widget: w.Widget, keep: tuple[w.Widget, ...] = ()) -> None:
+    """What :func:`close_tree` closes except the widget itself (and the children in ``keep``):
+    for a container's own ``close()``, which then ends with ``super().close()``."""
+    for child in getattr(widget, "children", ()):
+        if not any(child is kept for kept in keep):
+            close_tree(child)
+    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+        if part is not None and not _is_shared(part):
+            part.close()
 
 
 def static_html(value: str) -> w.HTML:

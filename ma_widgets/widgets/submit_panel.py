@@ -29,7 +29,7 @@ from ma_widgets.backends import (
 from ma_widgets.backends.credentials import Secret
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.spec import ModelImportSpec
-from ma_widgets.widgets.binding import close_tree
+from ma_widgets.widgets.binding import close_contents
 
 #: Seconds between status calls, and the longest the panel watches one submission.
 POLL_S = 1.0
@@ -120,9 +120,7 @@ class SubmitPanel(w.VBox):
             self._worker.join(timeout=2 * self.poll_s + 1)
         self._secrets.clear()
         self._forget_backend()
-        for child in self.children:  # ipywidgets' close() would leave every child in the kernel
-            close_tree(child)
-        self.layout.close()
+        close_contents(self)  # ipywidgets' close() would leave every child in the kernel
         super().close()
 
     # -- actions ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ma_widgets.trial import TrialEvent, TrialResult, resolve_runtime
 from ma_widgets.trial.advice import console_defaults
 from ma_widgets.trial.engine import Trial
 from ma_widgets.trial.reaper import start_in_background
-from ma_widgets.widgets.binding import close_tree
+from ma_widgets.widgets.binding import close_contents
 
 #: Seconds between two updates of the budget bar while a trial runs.
 TICK_S = 0.25
@@ -129,9 +129,7 @@ class TrialPanel(w.VBox):
         """Stop a running trial and wait (bounded) until its server is removed."""
         self.stop()
         self.wait(CLOSE_WAIT_S)
-        for child in self.children:  # ipywidgets' close() would leave every child in the kernel
-            close_tree(child)
-        self.layout.close()
+        close_contents(self)  # ipywidgets' close() would leave every child in the kernel
         super().close()
 
     # -- actions ------------------------------------------------------------------------------

@@ -343,7 +343,7 @@ def test_setting_an_unknown_field_is_an_error(path: str) -> None:
 
 def test_hiding_a_part_never_hides_everything_that_shares_its_layout() -> None:
     """Unchanging widgets share one Layout model; hiding must give a widget its own first."""
-    from ma_widgets.widgets.binding import _SHARED_LAYOUTS
+    from ma_widgets.widgets.binding import shared_layouts
 
     form = ModelImportWidget(spec={**VALID, "apis": [{"url": "/p", "request": {}}]})
     for path in ("health_check", "apis", "apis.0.request", "metrics"):
@@ -354,7 +354,7 @@ def test_hiding_a_part_never_hides_everything_that_shares_its_layout() -> None:
     health.toggle.value = True
     form.form.nodes["health_check"].body.children[0].children[1].children[0].value = "command"
     health.toggle.value = False
-    assert _SHARED_LAYOUTS and all(layout.display is None for layout in _SHARED_LAYOUTS)
+    assert shared_layouts() and all(layout.display is None for layout in shared_layouts())
 
 
 def test_a_form_can_be_built_after_every_widget_was_closed() -> None:
