@@ -195,13 +195,14 @@ class Leaf:
         container: dict[str, Any] | list[Any],
         key: str | int,
         shape: Shape,
-        kind: str | None = None,
+        kind: str,
     ) -> None:
         self.ctx, self.path, self.container, self.key = ctx, path, container, key
         value = container[key]  # type: ignore[index]
-        self.kind = kind or (shape.kind if fits(shape, value) else "json")
+        self.kind = kind
         self.widget, self._convert = self._build(shape, value)
-        self.widget.observe(self._on_change, "value")
+        if kind != "multi":  # a box of check boxes: each box reports its own change
+            self.widget.observe(self._on_change, "value")
 
     def _build(self, shape: Shape, value: Any) -> tuple[w.Widget, Callable[[Any], Any]]:
         kind = self.kind
@@ -260,8 +261,7 @@ class Leaf:
         return value
 
     def _on_change(self, change: dict[str, Any]) -> None:
-        if self.kind != "multi":
-            self._write(self._convert(change["new"]))
+        self._write(self._convert(change["new"]))
 
     def _write(self, value: Any) -> None:
         self.container[self.key] = value  # type: ignore[index]

@@ -361,4 +361,4 @@ def _describe(error: Exception) -> tuple[str | None, str]:
 
 def _error_html(code: str | None, message: str) -> str:
     label = f"<b>{html.escape(code)}</b>: " if code else ""
-    return f'<div class="ma-error" style="color:#b00020">{label}{html.escape(message)}</div>'
+    return f'<div class="ma-error">{label}{html.escape(message)}</div>'

@@ -44,7 +44,6 @@ class TrialPanel(w.VBox):
         self.trial: Trial | None = None
         self.result: TrialResult | None = None
         self.events: list[TrialEvent] = []
-        self._thread: threading.Thread | None = None
         self._done = threading.Event()
         self._done.set()
         self._alarm_now = False  # the watch phase's alarm is on right now (not yet recovered)
@@ -152,7 +151,7 @@ class TrialPanel(w.VBox):
         self.mode.disabled = True
         self.verdict.value = "<i>starting...</i>"
         try:
-            self._thread = start_in_background(self.trial, self._finished, reap_first=True)
+            start_in_background(self.trial, self._finished, reap_first=True)
         except Exception:
             self._finished(None)
             raise
