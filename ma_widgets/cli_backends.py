@@ -157,20 +157,28 @@ def cmd_emulator(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add submit, models and emulator to the ``ma-widgets`` parser."""
+    from ma_widgets.backends.base import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+    from ma_widgets.backends.registry import DEFAULT_BACKEND
+
+    backend_help = f"backend name (default {DEFAULT_BACKEND})"
     option_help = "a backend setting, e.g. path=/tmp/r.sqlite3 or endpoint=http://... (repeat)"
 
     submit = commands.add_parser("submit", help="register SPEC.json with a backend")
     submit.add_argument("spec", metavar="SPEC.json")
-    submit.add_argument("--backend", default="local", help="backend name (default local)")
+    submit.add_argument("--backend", default=DEFAULT_BACKEND, help=backend_help)
     submit.add_argument("--option", action="append", metavar="KEY=VALUE", help=option_help)
     submit.add_argument("--wait", action="store_true", help="wait until published or failed")
-    submit.add_argument("--timeout", type=float, default=600.0, help="seconds --wait may take")
-    submit.add_argument("--poll", type=float, default=1.0, help="seconds between status calls")
+    submit.add_argument(
+        "--timeout", type=float, default=DEFAULT_WAIT_TIMEOUT_S, help="seconds --wait may take"
+    )
+    submit.add_argument(
+        "--poll", type=float, default=DEFAULT_POLL_INTERVAL_S, help="seconds between status calls"
+    )
     submit.add_argument("--json", action="store_true", help='print {"model_id", "status"}')
     submit.set_defaults(run=cmd_submit)
 
     models = commands.add_parser("models", help="list the models a backend holds")
-    models.add_argument("--backend", default="local", help="backend name (default local)")
+    models.add_argument("--backend", default=DEFAULT_BACKEND, help=backend_help)
     models.add_argument("--option", action="append", metavar="KEY=VALUE", help=option_help)
     models.add_argument("--json", action="store_true", help="print a JSON list")
     models.set_defaults(run=cmd_models)

@@ -16,6 +16,9 @@ from ma_widgets.backends.errors import BackendUnavailableError
 
 #: (connect, read) seconds for one HTTP call.
 DEFAULT_TIMEOUT_S = (5.0, 30.0)
+#: Tries after the first for an idempotent call, and the backoff factor between them.
+DEFAULT_RETRIES = 3
+DEFAULT_BACKOFF_S = 0.2
 RETRY_STATUSES = (500, 502, 503, 504)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
 
@@ -42,8 +45,8 @@ class HttpClient:
 
     def __init__(
         self,
-        retries: int = 3,
-        backoff_s: float = 0.2,
+        retries: int = DEFAULT_RETRIES,
+        backoff_s: float = DEFAULT_BACKOFF_S,
         timeout_s: tuple[float, float] = DEFAULT_TIMEOUT_S,
         verify: bool | str = True,
     ):

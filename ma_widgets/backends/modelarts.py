@@ -35,7 +35,13 @@ from ma_widgets.backends.errors import (
     DuplicateModelError,
     ModelNotFoundError,
 )
-from ma_widgets.backends.http import HttpClient, HttpResponse
+from ma_widgets.backends.http import (
+    DEFAULT_BACKOFF_S,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT_S,
+    HttpClient,
+    HttpResponse,
+)
 
 if TYPE_CHECKING:
     from ma_widgets.spec import ModelImportSpec
@@ -93,9 +99,9 @@ class ModelArtsBackend(BackendBase):
         project: str | None = None,
         *,
         create_attempts: int = 3,
-        retries: int = 3,
-        backoff_s: float = 0.2,
-        timeout_s: tuple[float, float] = (5.0, 30.0),
+        retries: int = DEFAULT_RETRIES,
+        backoff_s: float = DEFAULT_BACKOFF_S,
+        timeout_s: tuple[float, float] = DEFAULT_TIMEOUT_S,
     ):
         given = {
             "endpoint": endpoint,

@@ -8,18 +8,26 @@ Each entry point names a factory (usually the backend class) called with the bac
 from __future__ import annotations
 
 import inspect
-from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ma_widgets.backends.base import Backend
 from ma_widgets.backends.errors import BackendConfigError, BackendError, UnknownBackendError
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 GROUP = "ma_widgets.backends"
 DEFAULT_BACKEND = "local"
 
 
 def _entry_points() -> dict[str, EntryPoint]:
-    """Entry points by name; the first one found wins when two distributions share a name."""
+    """Entry points by name; the first one found wins when two distributions share a name.
+
+    importlib.metadata is imported here: it costs ~20 ms, which a command that never looks
+    a backend up (``ma-widgets validate``) must not pay.
+    """
+    from importlib.metadata import entry_points
+
     found: dict[str, EntryPoint] = {}
     for ep in entry_points(group=GROUP):
         found.setdefault(ep.name, ep)
