@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
+from ma_widgets.trial.runtime import free_port
 from tests.conftest import require
 from tests.e2e.servers import (
     BIN,
     Server,
-    free_port,
     jupyter_args,
     jupyter_env,
     running,

@@ -19,6 +19,7 @@ from urllib.request import urlopen
 
 import pytest
 
+from ma_widgets.trial.runtime import free_port
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,12 +58,6 @@ def _image_id(ref: str) -> str | None:
         check=False,
     )
     return out.stdout.strip() if out.returncode == 0 else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _http_status(url: str) -> int:
@@ -123,7 +118,7 @@ def test_no_collected_test_is_a_failure_and_the_summary_line_comes_last(tmp_path
 def test_lab_serves_the_quickstart_notebook_on_loopback_only_with_a_token(tmp_path: Path) -> None:
     """`dev.sh lab` prints a URL that opens quickstart.ipynb; nothing answers without the token."""
     psutil = pytest.importorskip("psutil")
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "lab.log"
     with log.open("w") as out:
         proc = subprocess.Popen(

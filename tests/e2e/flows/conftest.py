@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import Server, free_port, jupyter_args, jupyter_env, running, start
+from ma_widgets.trial.runtime import free_port
+from tests.e2e.servers import Server, jupyter_args, jupyter_env, running, start
 from tests.notebooks.workspace import make_workspace, postbuild_config
 
 

@@ -16,7 +16,8 @@ import pytest
 
 from ma_widgets.cli import main
 from ma_widgets.emulator import EmulatorServer, EmulatorState
-from tests.integration.backends.servers import free_port, wait_until_answering
+from ma_widgets.trial.runtime import free_port
+from tests.integration.backends.servers import wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[3]
 SPEC = ROOT / "examples" / "specs" / "backend_local.json"

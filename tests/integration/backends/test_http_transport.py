@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from ma_widgets.backends.http import HttpClient, TransportError
+from ma_widgets.trial.runtime import free_port
 
 
 @pytest.fixture
@@ -20,13 +21,6 @@ def client() -> Iterator[HttpClient]:
     http = HttpClient(retries=0, backoff_s=0.0, timeout_s=(2.0, 2.0))
     yield http
     http.close()
-
-
-def _closed_port() -> int:
-    """A port nothing listens on: bound once to learn a free number, then released."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -56,7 +50,7 @@ def dropping_server() -> Iterator[str]:
 
 def test_a_refused_connection_says_so_and_cannot_have_acted(client: HttpClient) -> None:
     with pytest.raises(TransportError) as caught:
-        client.request("POST", f"http://127.0.0.1:{_closed_port()}/v1/p/models")
+        client.request("POST", f"http://127.0.0.1:{free_port()}/v1/p/models")
     assert "connection refused" in str(caught.value)
     assert caught.value.maybe_sent is False
 

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from ma_widgets.backends.local import DEFAULT_REPOSITORY, LocalBackend
+from ma_widgets.trial.runtime import free_port
 from tests.conftest import require
-from tests.integration.backends.servers import emulator_backend, free_port, wait_until_answering
+from tests.integration.backends.servers import emulator_backend, wait_until_answering
 from tests.unit.backends.specs import make_spec
 
 pytestmark = pytest.mark.docker
