@@ -20,6 +20,7 @@ from typing import Any
 
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.trial.errors import ImageNotFoundError, RuntimeUnavailableError, TrialError
+from ma_widgets.trial.jobs import Job
 from ma_widgets.trial.runtime import (
     OWNER_LABEL,
     ExecResult,
@@ -186,22 +187,20 @@ class DockerRuntime:
 
     def exec(self, handle: Handle, command: str, timeout: float) -> ExecResult:
         errors = _engine_errors()
-        box: dict[str, ExecResult] = {}
 
-        def run() -> None:
+        def run() -> ExecResult:
             try:
                 code, output = self._container(handle).exec_run(["/bin/sh", "-c", command])
-                text = (output or b"").decode("utf-8", "replace")
-                box["result"] = ExecResult(code, text)
             except errors as error:
                 # A container that is gone or stopped cannot run the check: a failed check.
-                box["result"] = ExecResult(126, f"exec failed: {error}")
+                return ExecResult(126, f"exec failed: {error}")
+            return ExecResult(code, (output or b"").decode("utf-8", "replace"))
 
-        worker = threading.Thread(target=run, name="ma-trial-exec", daemon=True)
-        worker.start()
-        worker.join(timeout)
-        # A hung command is left to die with the container (removed at the end of the trial).
-        return box.get("result", ExecResult(None, f"no exit within {timeout:g} s"))
+        job = Job(run)
+        if not job.wait(timeout):
+            # A hung command is left to die with the container (removed at the end of the trial).
+            return ExecResult(None, f"no exit within {timeout:g} s")
+        return job.result()  # type: ignore[no-any-return]
 
     def logs(self, handle: Handle, tail: int = 50) -> list[str]:
         try:

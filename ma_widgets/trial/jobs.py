@@ -34,6 +34,10 @@ class Job:
     def done(self) -> bool:
         return self._finished.is_set()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """True once the call has finished, waiting at most ``timeout`` seconds for it."""
+        return self._finished.wait(timeout)
+
     def result(self) -> Any:
         if self._error is not None:
             raise self._error

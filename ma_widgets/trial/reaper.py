@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import threading
-import weakref
 
 from ma_widgets.trial.engine import Trial
 from ma_widgets.trial.results import TrialResult
@@ -19,8 +18,8 @@ from ma_widgets.trial.runtime import Runtime
 #: Seconds the exit hook waits for each running trial to clean up.
 EXIT_WAIT_S = 15.0
 
-_live: weakref.WeakSet[Trial] = weakref.WeakSet()
-_threads: dict[int, threading.Thread] = {}
+#: Every trial running in the background, with its thread (until its cleanup is done).
+_running: dict[Trial, threading.Thread] = {}
 _lock = threading.Lock()
 
 
@@ -41,15 +40,13 @@ def start_in_background(
             result = trial.run()
         finally:
             with _lock:
-                _live.discard(trial)
-                _threads.pop(id(trial), None)
+                _running.pop(trial, None)
             if callable(on_done):
                 on_done(result)
 
     thread = threading.Thread(target=work, name=f"ma-trial-{trial.spec.name}", daemon=True)
     with _lock:
-        _live.add(trial)
-        _threads[id(trial)] = thread
+        _running[trial] = thread
     thread.start()
     return thread
 
@@ -57,12 +54,11 @@ def start_in_background(
 def stop_all(wait_s: float = EXIT_WAIT_S) -> None:
     """Stop every background trial and wait (bounded) until each has removed its server."""
     with _lock:
-        pairs = [(t, _threads.get(id(t))) for t in list(_live)]
+        pairs = list(_running.items())
     for trial, _ in pairs:
         trial.stop()
     for _, thread in pairs:
-        if thread is not None:
-            thread.join(wait_s)
+        thread.join(wait_s)
 
 
 def reap(runtime: Runtime) -> int:
