@@ -193,11 +193,13 @@ class SubmitPanel(w.VBox):
         self._build_settings()
         self._known_versions = []
         self.versions.value = ""
+        self._listed_name = None  # another registry: whatever was listed is not its list
         self._versions_soon()
 
     def _on_setting_changed(self, _change: dict[str, Any] | None = None) -> None:
         """Other settings are another registry (or other credentials): list its versions."""
         self._forget_backend()
+        self._listed_name = None  # listed again with these settings, now or once the form is valid
         self._versions_soon()
 
     def _take_secret(self, name: str) -> Callable[[dict[str, Any]], None]:

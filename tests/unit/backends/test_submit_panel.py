@@ -136,3 +136,20 @@ def test_listing_versions_creates_no_registry_and_missing_credentials_are_no_err
     assert panel.versions.value == ""
     assert panel.error.value == ""
     panel.close()
+
+
+def test_a_registry_chosen_while_the_form_has_problems_is_listed_once_it_is_valid(
+    tmp_path: Path, ma_home: Path
+) -> None:
+    other = LocalBackend(tmp_path / "other.sqlite3", docker=False)
+    other.submit(make_spec(version="3.0.0"))
+    panel = SubmitPanel(poll_s=0.01)
+    panel.set_spec(make_spec())
+    panel.wait(10)
+    assert "No versions of digits yet" in panel.versions.value  # the default registry
+    panel.set_spec(None)  # a problem in the form meanwhile
+    panel._fields["path"].value = str(other.path)
+    panel.set_spec(make_spec())  # same name, other registry
+    panel.wait(10)
+    assert "3.0.0" in panel.versions.value
+    panel.close()
