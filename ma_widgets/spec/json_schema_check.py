@@ -12,21 +12,23 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from ma_widgets.spec.schema_walk import SchemaPath, rewrite
+
 FILE_TYPE = "file"
 
 
-def _without_file_type(node: Any) -> Any:
-    if isinstance(node, dict):
-        copy = {key: _without_file_type(value) for key, value in node.items()}
-        kind = copy.get("type")
-        if kind == FILE_TYPE:
-            copy["type"] = "string"
-        elif isinstance(kind, list):
-            copy["type"] = ["string" if k == FILE_TYPE else k for k in kind]
-        return copy
-    if isinstance(node, list):
-        return [_without_file_type(item) for item in node]
+def _file_as_string(_path: SchemaPath, node: dict[str, Any]) -> dict[str, Any]:
+    kind = node.get("type")
+    if kind == FILE_TYPE:
+        node["type"] = "string"
+    elif isinstance(kind, list):
+        node["type"] = ["string" if k == FILE_TYPE else k for k in kind]
     return node
+
+
+def _without_file_type(schema: Any) -> Any:
+    """The schema with ModelArts's "file" type read as "string", at every schema position."""
+    return rewrite(schema, _file_as_string)
 
 
 def schema_problem(schema: Any) -> str | None:
