@@ -1,20 +1,61 @@
-"""Is an api's ``data`` a valid JSON Schema? Checked against the jsonschema metaschema.
+"""The JSON Schema adapter: the one module that imports the JSON Schema library.
 
-ModelArts adds one thing to JSON Schema: ``{"type": "file"}`` for uploaded files (reference
-section 3). We accept it by checking a copy in which "file" reads as "string"; the schema itself
-is kept as written. Draft 7 is used unless ``$schema`` says otherwise: the platform's examples
-use draft-4-era forms such as ``"items": [...]``, which draft 2020-12 no longer allows.
+Why ``jsonschema-rs`` (the ``jsonschema_rs`` module) and not ``jsonschema``: in a Jupyter
+environment ``import jsonschema`` costs over a second (its format checkers import
+``rfc3987-syntax``, which builds a grammar at import), which froze the kernel at the first spec
+with apis and made every ``ma-widgets validate`` take seconds. ``jsonschema_rs`` imports in a few
+milliseconds, checks a schema against its metaschema in microseconds, and its errors still name
+the path inside the schema or the value (bench/BENCHMARKS-cold.md has the figures).
+
+Three rules keep it safe on untrusted input:
+- Nothing is fetched: a ``$schema`` we do not know is refused before the library sees it (the
+  library would try to download it), and instance validators run ``offline``.
+- Nothing recurses without a bound: the library is native code and overflows its own stack (a
+  crash of the whole kernel, not an exception) on a schema nested some ten thousand levels, so
+  :func:`ma_widgets.spec.limits.json_value_problem` bounds depth, size and numbers first.
+- ModelArts's ``{"type": "file"}`` (docs/platform/import.md, "The model API") is read as a
+  string for the metaschema check; the schema itself is kept as written.
+
+Draft 7 is used unless ``$schema`` says otherwise: the platform's examples use draft-4-era forms
+such as ``"items": [...]``, which draft 2020-12 no longer allows.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ma_widgets.spec.schema_walk import SchemaPath, rewrite
+from ma_widgets.spec.limits import json_value_problem
+from ma_widgets.spec.schema_walk import SchemaPath, SchemaWalkError, rewrite
 
 FILE_TYPE = "file"
+DEFAULT_DRAFT = "http://json-schema.org/draft-07/schema#"
+#: The metaschemas the library carries; any other ``$schema`` would be fetched from the network.
+KNOWN_DRAFTS = frozenset(
+    {
+        "http://json-schema.org/draft-04/schema",
+        "http://json-schema.org/draft-06/schema",
+        "http://json-schema.org/draft-07/schema",
+        "https://json-schema.org/draft/2019-09/schema",
+        "https://json-schema.org/draft/2020-12/schema",
+    }
+)
+#: At most this many problems per value: a list of a million wrong items needs only a few lines.
+MAX_INSTANCE_PROBLEMS = 20
+
+
+@dataclass(frozen=True)
+class InstanceProblem:
+    """One way a value breaks a schema: where in the value (JSON keys and indexes) and why."""
+
+    path: tuple[str | int, ...]
+    message: str
+
+    def __str__(self) -> str:
+        where = ".".join(str(part) for part in self.path) or "(body)"
+        return f"{where}: {self.message}"
 
 
 def _file_as_string(_path: SchemaPath, node: dict[str, Any]) -> dict[str, Any]:
@@ -26,39 +67,72 @@ def _file_as_string(_path: SchemaPath, node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def _without_file_type(schema: Any) -> Any:
-    """The schema with ModelArts's "file" type read as "string", at every schema position."""
-    return rewrite(schema, _file_as_string)
+def _draft_problem(schema: dict[str, Any]) -> str | None:
+    draft = schema.get("$schema")
+    if draft is None:
+        return None
+    if not isinstance(draft, str) or draft.rstrip("#") not in KNOWN_DRAFTS:
+        known = ", ".join(sorted(KNOWN_DRAFTS))
+        return f"$schema must name a JSON Schema draft ({known}), or be left out for draft 7"
+    return None
+
+
+def _with_draft(schema: dict[str, Any]) -> dict[str, Any]:
+    return schema if "$schema" in schema else {"$schema": DEFAULT_DRAFT, **schema}
 
 
 def schema_problem(schema: Any) -> str | None:
     """Why ``schema`` is not a JSON Schema (with where inside it); ``None`` when it is one."""
     if not isinstance(schema, dict):
         return 'must be a JSON Schema object, for example {"type": "object"}'
-    try:
-        key = json.dumps(schema, sort_keys=True)
-    except (TypeError, ValueError):
-        return "must contain only JSON values"
-    return _problem_of_canonical(key)
+    problem = json_value_problem(schema)
+    if problem:
+        return problem
+    return _problem_of_canonical(json.dumps(schema, sort_keys=True))
 
 
 @lru_cache(maxsize=256)
 def _problem_of_canonical(key: str) -> str | None:
-    """Checked once per distinct schema: the form re-validates on every keystroke.
+    """Checked once per distinct schema: the form re-validates on every keystroke."""
+    import jsonschema_rs
 
-    jsonschema is imported here, not at module level: with Jupyter's optional format checkers
-    installed it takes about a second to import, which the spec layer must not charge to
-    ``import ma_widgets`` or to specs without apis.
-    """
-    from jsonschema import Draft7Validator, validators
-    from jsonschema.exceptions import SchemaError
-
-    checked = _without_file_type(json.loads(key))
-    validator_class = validators.validator_for(checked, default=Draft7Validator)
+    schema = json.loads(key)
+    problem = _draft_problem(schema)
+    if problem:
+        return problem
     try:
-        validator_class.check_schema(checked)
-    except SchemaError as error:
-        where = "/".join(str(part) for part in error.path)
+        checked = rewrite(schema, _file_as_string)
+    except SchemaWalkError as error:
+        return str(error)
+    try:
+        jsonschema_rs.meta.validate(_with_draft(checked))
+    except jsonschema_rs.ValidationError as error:
+        where = "/".join(str(part) for part in error.instance_path)
         location = f" (at {where})" if where else ""
         return f"is not a valid JSON Schema: {error.message}{location}"
+    except jsonschema_rs.ReferencingError as error:  # a $schema the library cannot resolve
+        return f"is not a valid JSON Schema: {error}"
     return None
+
+
+def instance_problems(schema: dict[str, Any], value: Any) -> list[InstanceProblem]:
+    """Every way ``value`` breaks ``schema`` (at most :data:`MAX_INSTANCE_PROBLEMS`), sorted by
+    path. ``schema`` must be one :func:`schema_problem` accepts; ``$ref`` to other documents is
+    never fetched (it reads as a problem of the value instead). ModelArts's ``file`` type is the
+    caller's to translate (it means different things in a request and a response)."""
+    import jsonschema_rs
+
+    problem = _draft_problem(schema) or json_value_problem(value)
+    if problem:
+        return [InstanceProblem((), problem)]
+    try:
+        validator = jsonschema_rs.validator_for(_with_draft(schema), offline=True)
+        found = []
+        for error in validator.iter_errors(value):
+            found.append(InstanceProblem(tuple(error.instance_path), error.message))
+            if len(found) >= MAX_INSTANCE_PROBLEMS:
+                break
+    except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as error:
+        message = str(error).split("\n", 1)[0]
+        return [InstanceProblem((), f"the schema cannot be used: {message}")]
+    return sorted(found, key=lambda p: [str(part) for part in p.path])
