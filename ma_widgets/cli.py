@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ma_widgets import cli_backends, cli_trial
+from ma_widgets import cli_backends, cli_services, cli_trial
 from ma_widgets.errors import ImportFormatError, SpecFileError, SpecValidationError
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Feature commands live beside their feature; registering them imports only argparse code.
     cli_trial.register(commands)
     cli_backends.register(commands)
+    cli_services.register(commands)
     return parser
 
 

@@ -1,0 +1,425 @@
+"""``LocalServices``: real services on this machine, deployed from the local model registry.
+
+A real-time service is the model's pinned image running as a long-lived container (or its start
+command as a process, without Docker), published on 127.0.0.1 and health-checked for as long as
+it runs. Each service is looked after by its own detached supervisor process, so it outlives
+the kernel or command that deployed it and is found again after a restart; stop and delete end
+the supervisor, which removes the server, and remove what a killed supervisor left behind.
+Every request is checked before anything starts (docs/platform/services.md, "Deployment type
+must match the import").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ma_widgets.services import status as machine
+from ma_widgets.services.base import (
+    DEFAULT_WAIT_S,
+    BatchItem,
+    DeployableModel,
+    DeployRefused,
+    Refusal,
+    Service,
+    ServiceError,
+    ServiceEvent,
+    UpdateRefused,
+    deploy_refusals,
+    find_api,
+)
+from ma_widgets.services.calls import Answer, call_api
+from ma_widgets.services.servers import (
+    SERVICE_ENV,
+    SUPERVISOR_MODULE,
+    remove_leftovers,
+    runtime_name,
+    supervisor_alive,
+)
+from ma_widgets.services.store import ServiceStore
+
+#: Seconds a stop or delete waits for the supervisor to remove the server before forcing it.
+STOP_WAIT_S = 20.0
+#: Seconds between two looks at a record while waiting.
+POLL_S = 0.1
+
+ModelResolver = Callable[[str], "DeployableModel | None"]
+
+
+def default_home() -> Path:
+    """The folder the local backend keeps its registry in (``$MA_WIDGETS_HOME`` or the user
+    data folder): services live beside the models they run."""
+    from ma_widgets.backends.local import default_db_path
+
+    return default_db_path().parent
+
+
+class LocalServices:
+    """Deploy, watch, call, stop, start and delete services on this machine.
+
+    ``home``: where records live (``home/services``) and the local registry is read
+    (``home/registry.sqlite3``). ``runtime``: docker, process or auto. ``models``: how a
+    NAME:VERSION or model id becomes a model (default: the local registry in ``home``); the
+    emulator passes its own.
+    """
+
+    backend_name = "local"
+
+    def __init__(
+        self,
+        home: str | Path | None = None,
+        runtime: str = "auto",
+        models: ModelResolver | None = None,
+    ):
+        if runtime not in ("docker", "process", "auto"):
+            raise ServiceError(f"runtime must be docker, process or auto, not {runtime!r}")
+        self.home = Path(home) if home is not None else default_home()
+        self.runtime = runtime
+        self.store = ServiceStore(self.home)
+        self._models = models or self._registry_model
+
+    def __enter__(self) -> LocalServices:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Nothing to close: services run on without this object (that is the point)."""
+
+    # -- models ---------------------------------------------------------------------------------
+    def _registry_model(self, ref: str) -> DeployableModel | None:
+        from ma_widgets.backends.local import DB_FILE, LocalBackend
+
+        path = self.home / DB_FILE
+        if not path.exists():
+            return None
+        backend = LocalBackend(path=path, docker=False)
+        model_id = ref
+        if ":" in ref:
+            name, _, version = ref.partition(":")
+            found = [v for v in backend.versions(name) if v.version == version]
+            if not found:
+                return None
+            model_id = found[0].model_id
+        record = backend.record(model_id)
+        if record is None:
+            return None
+        from ma_widgets.spec import validate_spec
+
+        return DeployableModel(
+            record.model_id,
+            record.name,
+            record.version,
+            record.status,
+            validate_spec(record.spec),
+            record.image_id or record.image_ref or record.source_image,
+        )
+
+    # -- deploy ---------------------------------------------------------------------------------
+    def deploy(
+        self,
+        model: str | DeployableModel,
+        infer_type: str = "real-time",
+        *,
+        name: str | None = None,
+        instances: int = 1,
+        description: str = "",
+        input_dir: str | Path | None = None,
+        output_dir: str | Path | None = None,
+        req_uri: str | None = None,
+        workdir: str | Path | None = None,
+    ) -> Service:
+        """Check the request, record the service and start its supervisor; returns at once
+        (status ``deploying``). Raises DeployRefused, with every reason, before anything runs.
+
+        ``workdir``: where a process-runtime start command runs (default: the current folder).
+        """
+        resolved = self._models(model) if isinstance(model, str) else model
+        ref = model if isinstance(model, str) else model.model_id
+        service_name = name or _default_name(resolved.name if resolved else "model")
+        extra = _batch_folder_refusals(infer_type, input_dir, output_dir)
+        runtime = runtime_name(self.runtime)
+        service_id = str(uuid.uuid4())
+        with self.store.names_lock():
+            taken = {str(r.get("name")) for r in self._records()}
+            refusals = deploy_refusals(
+                resolved,
+                infer_type,
+                service_name,
+                taken,
+                model_ref=ref,
+                instances=instances,
+                description=description,
+                req_uri=req_uri,
+            )
+            if refusals or extra:
+                raise DeployRefused(refusals + extra)
+            assert resolved is not None  # refused above otherwise
+            now = time.time()
+            record: dict[str, Any] = {
+                "service_id": service_id,
+                "name": service_name,
+                "description": description,
+                "infer_type": infer_type,
+                "status": "deploying",
+                "reason": "",
+                "model_id": resolved.model_id,
+                "model_name": resolved.name,
+                "model_version": resolved.version,
+                "backend": self.backend_name,
+                "instances": instances,
+                "created_at": now,
+                "updated_at": now,
+                "spec": resolved.spec.model_dump(mode="json"),
+                "image": resolved.run_image,
+                "runtime": runtime,
+                "workdir": str(Path(workdir or Path.cwd()).resolve()),
+                "input_dir": str(Path(input_dir).resolve()) if input_dir else None,
+                "output_dir": str(Path(output_dir).resolve()) if output_dir else None,
+                "req_uri": req_uri,
+                "owners": [],
+                "supervisor": None,
+                "server": None,
+                "access_address": None,
+                "log_tail": [],
+                "batch_results": [],
+            }
+            self.store.create(service_id, record)
+        note = f"deploying {resolved.name} {resolved.version} as {infer_type} on {runtime}"
+        if instances > 1:
+            note += f"; {instances} instances asked, the local backend runs one"
+        self.store.update(service_id, lambda r: [ServiceEvent(now, "normal", note, "deploying")])
+        self._spawn(service_id)
+        return self.show(service_id)
+
+    def _spawn(self, service_id: str) -> None:
+        folder = self.store.folder(service_id)
+        env = dict(os.environ)
+        env[SERVICE_ENV] = service_id
+        with open(folder / "supervisor.log", "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", SUPERVISOR_MODULE, str(self.home), service_id],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+                env=env,
+                cwd=str(self.home),
+            )
+        # Reaped by a daemon thread: a supervisor that ended must not stay a zombie here.
+        threading.Thread(target=proc.wait, daemon=True, name="ma-service-reaper").start()
+        host = socket.gethostname()
+
+        def change(record: dict[str, Any]) -> None:
+            record["owners"] = [*record.get("owners", []), f"{host}:{proc.pid}"]
+            if record.get("status") in machine.ACTIVE:  # not already ended on its own
+                record["supervisor"] = {"pid": proc.pid, "host": host}
+
+        self.store.update(service_id, change)
+
+    # -- look -----------------------------------------------------------------------------------
+    def _records(self) -> list[dict[str, Any]]:
+        out = []
+        for service_id in self.store.ids():
+            with contextlib.suppress(ServiceError):
+                out.append(self.store.read(service_id))
+        return out
+
+    def _reconciled(self, service_id: str) -> dict[str, Any]:
+        """The record, corrected when its supervisor vanished (and its leftovers removed)."""
+        record = self.store.read(service_id)
+        if record.get("status") not in machine.ACTIVE or supervisor_alive(record):
+            return record
+        if record.get("supervisor") is None and _deployer_recent(record):
+            return record  # just created: its supervisor is being started right now
+
+        def change(current: dict[str, Any]) -> list[ServiceEvent]:
+            if current.get("status") not in machine.ACTIVE or supervisor_alive(current):
+                return []
+            step = machine.on_supervisor_gone(str(current["status"]), time.time())
+            if step is None:
+                return []
+            if step.status:
+                current["status"] = step.status
+            if step.reason is not None:
+                current["reason"] = step.reason
+            current.update(supervisor=None, server=None, access_address=None)
+            return [step.event]
+
+        record = self.store.update(service_id, change)
+        remove_leftovers(record)
+        return record
+
+    def show(self, service_id: str) -> Service:
+        record = self._reconciled(service_id)
+        return _service(record, self.store.events(service_id))
+
+    def list(self) -> list[Service]:
+        out = []
+        for service_id in self.store.ids():
+            with contextlib.suppress(ServiceError):
+                out.append(self.show(service_id))
+        return sorted(out, key=lambda s: s.created_at)
+
+    def events(self, service_id: str) -> list[ServiceEvent]:
+        self.store.read(service_id)  # ServiceNotFoundError for an unknown id
+        return self.store.events(service_id)
+
+    def base_url(self, service_id: str) -> str | None:
+        """Where a running real-time service answers (the emulator forwards
+        ``/v1/infers/{id}/...`` here); None while it is not running."""
+        service = self.show(service_id)
+        if service.status not in ("running", "concerning"):
+            return None
+        return service.access_address
+
+    def wait(
+        self,
+        service_id: str,
+        timeout_s: float = DEFAULT_WAIT_S,
+        on_change: Callable[[Service], None] | None = None,
+    ) -> Service:
+        """Until the service is running, failed, stopped or finished, or the deadline passes;
+        ``on_change`` sees every status it passes through."""
+        deadline = time.monotonic() + timeout_s
+        seen: str | None = None
+        while True:
+            service = self.show(service_id)
+            if service.status != seen:
+                seen = service.status
+                if on_change is not None:
+                    on_change(service)
+            if service.settled or time.monotonic() >= deadline:
+                return service
+            time.sleep(min(POLL_S, max(0.0, deadline - time.monotonic())))
+
+    # -- change ---------------------------------------------------------------------------------
+    def stop(self, service_id: str) -> Service:
+        record = self._reconciled(service_id)
+        refusal = machine.update_refusal(str(record["status"]), "stopped", record["infer_type"])
+        if refusal:
+            raise UpdateRefused(refusal.message, refusal.error_code)
+        self._set(service_id, "stopping", "stop requested")
+        self._end_supervisor(service_id)
+        return self.show(service_id)
+
+    def start(self, service_id: str) -> Service:
+        record = self._reconciled(service_id)
+        refusal = machine.update_refusal(str(record["status"]), "running", record["infer_type"])
+        if refusal:
+            raise UpdateRefused(refusal.message, refusal.error_code)
+        remove_leftovers(record)
+        self._set(service_id, "deploying", "start requested", clear=True)
+        self._spawn(service_id)
+        return self.show(service_id)
+
+    def delete(self, service_id: str) -> None:
+        """Stop and remove everything of the service, then its record; gone afterwards."""
+        self.store.read(service_id)
+        self._set(service_id, "deleting", "delete requested")
+        self._end_supervisor(service_id)
+        remove_leftovers(self.store.read(service_id))
+        self.store.remove(service_id)
+
+    def _set(self, service_id: str, status: str, message: str, clear: bool = False) -> None:
+        def change(record: dict[str, Any]) -> list[ServiceEvent]:
+            record["status"] = status
+            if clear:
+                record.update(reason="", log_tail=[], batch_results=[])
+            return [ServiceEvent(time.time(), "normal", message, status)]
+
+        self.store.update(service_id, change)
+
+    def _end_supervisor(self, service_id: str) -> None:
+        """SIGTERM the supervisor and wait (bounded) until it has removed the server; a
+        supervisor that does not end in time is killed, and its leftovers removed."""
+        record = self.store.read(service_id)
+        pid = (record.get("supervisor") or {}).get("pid")
+        if supervisor_alive(record) and isinstance(pid, int):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_WAIT_S
+            while supervisor_alive(record) and time.monotonic() < deadline:
+                time.sleep(POLL_S)
+            if supervisor_alive(record):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        self._reconciled(service_id)
+        remove_leftovers(self.store.read(service_id))
+
+    # -- call -----------------------------------------------------------------------------------
+    def predict(
+        self, service_id: str, body: Any = None, api: str = "/predict", timeout_s: float = 40.0
+    ) -> Answer:
+        """Call an api of a running real-time service (body checked against the request
+        schema first, the answer against the response schema)."""
+        record = self._reconciled(service_id)
+        address = record.get("access_address")
+        if record.get("status") not in ("running", "concerning") or not address:
+            raise ServiceError(
+                f"service {record.get('name')} is {record.get('status')}, not running",
+                "ModelArts.4203",
+            )
+        from ma_widgets.spec import validate_spec
+
+        declared = find_api(validate_spec(record["spec"]), api)
+        if declared is None:
+            raise ServiceError(f"the model declares no api {api}", "APIG.0101")
+        return call_api(str(address), declared, body, timeout_s=timeout_s)
+
+
+def _default_name(model_name: str) -> str:
+    base = model_name if model_name[:1].isalpha() else f"svc-{model_name}"
+    return f"{base[:56]}-{uuid.uuid4().hex[:6]}"
+
+
+def _deployer_recent(record: dict[str, Any], grace_s: float = 30.0) -> bool:
+    return time.time() - float(record.get("created_at") or 0) < grace_s and not record.get("owners")
+
+
+def _batch_folder_refusals(
+    infer_type: str, input_dir: str | Path | None, output_dir: str | Path | None
+) -> list[Refusal]:
+    if infer_type != "batch":
+        return []
+    out = []
+    if not input_dir or not Path(input_dir).is_dir():
+        out.append(Refusal("ModelArts.3037", f"batch input folder {input_dir!r} is not a folder"))
+    if not output_dir:
+        out.append(Refusal("ModelArts.3037", "a batch service needs an output folder"))
+    elif Path(output_dir).exists() and not Path(output_dir).is_dir():
+        out.append(Refusal("ModelArts.3037", f"batch output {output_dir!r} is not a folder"))
+    return out
+
+
+def _service(record: dict[str, Any], events: list[ServiceEvent]) -> Service:
+    return Service(
+        service_id=str(record["service_id"]),
+        name=str(record.get("name", "")),
+        infer_type=str(record.get("infer_type", "")),
+        status=str(record.get("status", "")),
+        model_id=str(record.get("model_id", "")),
+        model_name=str(record.get("model_name", "")),
+        model_version=str(record.get("model_version", "")),
+        backend=str(record.get("backend", "local")),
+        reason=str(record.get("reason") or ""),
+        access_address=record.get("access_address"),
+        instances=int(record.get("instances") or 1),
+        created_at=float(record.get("created_at") or 0),
+        updated_at=float(record.get("updated_at") or 0),
+        log_tail=list(record.get("log_tail") or []),
+        batch_results=[BatchItem.from_json(i) for i in record.get("batch_results") or []],
+        input_dir=record.get("input_dir"),
+        output_dir=record.get("output_dir"),
+        req_uri=record.get("req_uri"),
+        events=events,
+    )

@@ -1,0 +1,171 @@
+"""Where a local service's model server runs, and how what it left is found and removed.
+
+The server is started by the trial's runtimes (Docker container or local process), never by
+code of our own: one way to start, probe and stop a model server. What marks a service's
+server so it can be found again without its supervisor:
+- processes carry ``MA_WIDGETS_SERVICE_ID=<id>`` in their environment (inherited from the
+  supervisor) and the trial's owner variable naming the supervisor;
+- containers carry the trial's owner label naming the supervisor (``host:pid``), which the
+  record keeps in ``owners``; the trial's reaper also removes them once that supervisor is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ma_widgets.spec import ModelImportSpec
+from ma_widgets.trial.runtime import OWNER_LABEL, ExecResult, Handle, ImageInfo, Runtime
+
+#: Environment variable marking the supervisor of a service and every process it starts.
+SERVICE_ENV = "MA_WIDGETS_SERVICE_ID"
+#: What the supervisor's command line contains (to tell it from a process that reused its pid).
+SUPERVISOR_MODULE = "ma_widgets.services.supervisor"
+
+
+def runtime_name(wanted: str) -> str:
+    """'docker', 'process', or for 'auto' whichever works here (Docker when an engine answers)."""
+    if wanted == "auto":
+        from ma_widgets.trial.docker import docker_available
+
+        return "docker" if docker_available() else "process"
+    return wanted
+
+
+def make_runtime(name: str, service_id: str, workdir: str | None) -> Runtime:
+    """The trial runtime a supervisor runs the server with."""
+    if name == "docker":
+        from ma_widgets.trial.docker import DockerRuntime
+
+        return DockerRuntime()
+    from ma_widgets.trial.process import ProcessRuntime
+
+    return ProcessRuntime(workdir=workdir, env={SERVICE_ENV: service_id})
+
+
+class RecordingRuntime:
+    """A runtime that reports each started server (its id and address) before anything else
+    happens, so the record knows what to remove even if the supervisor is killed next."""
+
+    def __init__(self, inner: Runtime, on_start: Callable[[Handle], None]):
+        self.inner = inner
+        self.name = inner.name
+        self._on_start = on_start
+
+    def inspect(self, spec: ModelImportSpec) -> ImageInfo:
+        return self.inner.inspect(spec)
+
+    def start(self, spec: ModelImportSpec) -> Handle:
+        handle = self.inner.start(spec)
+        try:
+            self._on_start(handle)
+        except BaseException:
+            self.inner.stop(handle)
+            raise
+        return handle
+
+    def exit_code(self, handle: Handle) -> int | None:
+        return self.inner.exit_code(handle)
+
+    def exec(self, handle: Handle, command: str, timeout: float) -> ExecResult:
+        return self.inner.exec(handle, command, timeout)
+
+    def logs(self, handle: Handle, tail: int = 50) -> list[str]:
+        return self.inner.logs(handle, tail)
+
+    def stop(self, handle: Handle) -> None:
+        self.inner.stop(handle)
+
+    def reap(self) -> int:
+        return self.inner.reap()
+
+
+def _proc_text(pid: int, name: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/{name}").read_bytes()
+    except OSError:
+        return b""
+
+
+def supervisor_alive(record: dict[str, Any]) -> bool:
+    """Whether the supervisor the record names still runs (and is that supervisor: a reused
+    pid of another program, or a zombie, does not count)."""
+    supervisor = record.get("supervisor") or {}
+    pid = supervisor.get("pid")
+    if not isinstance(pid, int) or supervisor.get("host") != socket.gethostname():
+        return False
+    stat = _proc_text(pid, "stat")
+    if not stat:
+        return False
+    if stat.rsplit(b")", 1)[-1].split()[:1] in ([b"Z"], [b"X"]):
+        return False
+    cmdline = _proc_text(pid, "cmdline")
+    return SUPERVISOR_MODULE.encode() in cmdline and str(record["service_id"]).encode() in cmdline
+
+
+def service_processes(service_id: str | None = None) -> list[int]:
+    """Live processes marked with ``SERVICE_ENV`` (for one service, or any), supervisors too."""
+    marker = f"{SERVICE_ENV}=".encode()
+    wanted = marker + service_id.encode() if service_id else None
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        environ = _proc_text(int(entry.name), "environ")
+        stat = _proc_text(int(entry.name), "stat")
+        if not environ or stat.rsplit(b")", 1)[-1].split()[:1] in ([b"Z"], [b"X"]):
+            continue
+        for item in environ.split(b"\0"):
+            if (wanted is not None and item == wanted) or (
+                wanted is None and item.startswith(marker)
+            ):
+                found.append(int(entry.name))
+                break
+    return found
+
+
+def kill_service_processes(service_id: str) -> int:
+    """SIGKILL every process (and its group) marked with this service's id; ours excluded."""
+    own_group = os.getpgrp()
+    killed = 0
+    for pid in service_processes(service_id):
+        if pid == os.getpid():
+            continue
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            group = os.getpgid(pid)
+            if group > 1 and group != own_group:
+                os.killpg(group, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+            killed += 1
+    return killed
+
+
+def service_containers(owners: list[str]) -> list[Any]:
+    """Containers whose trial owner label names one of these supervisors (``host:pid``)."""
+    if not owners:
+        return []
+    from ma_widgets.trial.docker import DockerRuntime, docker_available
+
+    if not docker_available():
+        return []
+    return [c for c in DockerRuntime().ours() if c.labels.get(OWNER_LABEL) in owners]
+
+
+def remove_leftovers(record: dict[str, Any]) -> int:
+    """Remove whatever this service's supervisors started (their server): after a supervisor
+    was killed, or as the last step of a delete. Returns how many were removed."""
+    removed = kill_service_processes(str(record["service_id"]))
+    if record.get("runtime") == "docker":
+        from ma_widgets.trial.docker import DockerRuntime
+
+        runtime = DockerRuntime()
+        for container in service_containers(list(record.get("owners") or [])):
+            runtime.stop(Handle("docker", container.id, "", 0.0))
+            removed += 1
+    return removed

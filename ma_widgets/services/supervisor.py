@@ -1,0 +1,196 @@
+"""``python -m ma_widgets.services.supervisor HOME SERVICE_ID``: looks after one local service.
+
+A service must outlive the notebook kernel or CLI that deployed it, so it is run by this small
+detached process (its own session, started by :class:`~ma_widgets.services.local.LocalServices`).
+It starts the model server with the trial engine, in the engine's watch mode: the startup
+verdict, the alarm after Maximum Failures failed checks and the recovery are the engine's rules
+(docs/platform/services.md, "How health shows"); this process only writes what they mean for the
+service into its record. SIGTERM (stop, delete) ends the engine, which removes the server; a
+batch run stops the server itself once every input file has been called.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ma_widgets.services import status as machine
+from ma_widgets.services.base import BatchItem, ServiceEvent, batch_api
+from ma_widgets.services.batch import run_batch
+from ma_widgets.services.servers import RecordingRuntime, make_runtime
+from ma_widgets.services.store import ServiceStore
+from ma_widgets.spec import validate_spec
+from ma_widgets.trial.engine import Trial
+from ma_widgets.trial.results import TrialEvent
+from ma_widgets.trial.runtime import Handle
+
+#: Seconds between two checks of the worker threads while waiting for a signal.
+JOIN_S = 0.2
+#: How long the engine's watch phase lasts for a service: as long as it runs (a century).
+WATCH_S = 100 * 365 * 86400.0
+
+
+class Supervisor:
+    """One service's server, health and batch run; ``run()`` returns when it is over."""
+
+    def __init__(self, home: Path, service_id: str):
+        self.store = ServiceStore(home)
+        self.service_id = service_id
+        record = self.store.read(service_id)
+        self.infer_type = str(record.get("infer_type", "real-time"))
+        spec = validate_spec(record["spec"])
+        image = record.get("image")
+        self.spec = spec.model_copy(update={"image": image}) if image else spec
+        self.record = record
+        runtime = make_runtime(str(record["runtime"]), service_id, record.get("workdir"))
+        self.trial = Trial(
+            self.spec,
+            RecordingRuntime(runtime, self._started),
+            "fast",
+            self._on_event,
+            watch=True,
+            watch_s=WATCH_S,
+            overtime_s=0,
+            smoke=False,
+        )
+        self.stopping = threading.Event()
+        self.batch_done = threading.Event()
+        self._batch_thread: threading.Thread | None = None
+
+    # -- record keeping ---------------------------------------------------------------------
+    def _apply(self, step: machine.Step | None, **fields: Any) -> None:
+        if step is None and not fields:
+            return
+
+        def change(record: dict[str, Any]) -> list[ServiceEvent]:
+            record.update(fields)
+            if step is None:
+                return []
+            if step.status is not None:
+                record["status"] = step.status
+            if step.reason is not None:
+                record["reason"] = step.reason
+            return [step.event]
+
+        self.store.update(self.service_id, change)
+
+    def _status(self) -> str:
+        return str(self.store.read(self.service_id).get("status"))
+
+    def _started(self, handle: Handle) -> None:
+        """Recorded before the first probe: a killed supervisor's server can still be found."""
+        address = handle.base_url if self.infer_type == "real-time" else None
+        self._apply(
+            None,
+            server={"runtime": handle.runtime, "ident": handle.ident, "base_url": handle.base_url},
+            access_address=address,
+        )
+
+    def _on_event(self, event: TrialEvent) -> None:
+        if event.kind == "probe":
+            return
+        now = time.time()
+        if event.kind == "done":
+            tail = list(getattr(event.data, "log_tail", None) or [])
+            if tail:
+                self._apply(None, log_tail=tail[-30:])
+            return
+        step = machine.on_trial_event(
+            self._status(),
+            event.kind,
+            event.message,
+            event.data,
+            now,
+            stopping=self.stopping.is_set(),
+            infer_type=self.infer_type,
+        )
+        self._apply(step)
+        healthy = event.kind == "verdict" and getattr(event.data, "verdict", "") == "healthy"
+        if healthy and self.infer_type == "batch":
+            self._batch_thread = threading.Thread(target=self._batch, daemon=True)
+            self._batch_thread.start()
+
+    # -- batch --------------------------------------------------------------------------------
+    def _batch(self) -> None:
+        record = self.record
+        api = batch_api(self.spec, record.get("req_uri"))
+        handle_url = (self.store.read(self.service_id).get("server") or {}).get("base_url", "")
+        items: list[BatchItem] = []
+
+        def progress(item: BatchItem) -> None:
+            items.append(item)
+            self._apply(None, batch_results=[i.to_json() for i in items])
+
+        try:
+            if api is not None:
+                run_batch(
+                    api,
+                    str(handle_url),
+                    Path(str(record["input_dir"])),
+                    Path(str(record["output_dir"])),
+                    on_item=progress,
+                    stop=self.stopping,
+                )
+            if not self.stopping.is_set():
+                self._apply(machine.batch_outcome(items, time.time()))
+        except Exception as error:  # reported in the record; the server is still removed below
+            reason = f"batch run failed: {error}"
+            self._apply(
+                machine.Step(
+                    "failed", ServiceEvent(time.time(), "abnormal", reason, "failed"), reason
+                )
+            )
+        finally:
+            self.batch_done.set()
+            self.trial.stop()
+
+    # -- the run ------------------------------------------------------------------------------
+    def stop(self, *_: object) -> None:
+        self.stopping.set()
+        self.trial.stop()
+
+    def run(self) -> int:
+        worker = threading.Thread(target=self.trial.run, name="ma-service-trial", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(JOIN_S)
+        if self._batch_thread is not None:
+            self._batch_thread.join()
+        step = machine.on_server_ended(self._status(), time.time(), stopping=self.stopping.is_set())
+        self._apply(step, server=None, access_address=None, supervisor=None)
+        return 0
+
+
+def _record_failure(home: Path, service_id: str, reason: str) -> None:
+    def change(record: dict[str, Any]) -> list[ServiceEvent]:
+        record.update(status="failed", reason=reason, supervisor=None)
+        return [ServiceEvent(time.time(), "abnormal", reason, "failed")]
+
+    try:
+        ServiceStore(home).update(service_id, change)
+    except Exception as error:
+        print(reason, error, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: python -m ma_widgets.services.supervisor HOME SERVICE_ID", file=sys.stderr)
+        return 2
+    try:
+        supervisor = Supervisor(Path(args[0]), args[1])
+    except Exception as error:  # a record it cannot run: say so in the record, not only here
+        _record_failure(Path(args[0]), args[1], f"the supervisor could not start: {error}")
+        return 1
+    signal.signal(signal.SIGTERM, supervisor.stop)
+    signal.signal(signal.SIGINT, supervisor.stop)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    return supervisor.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
