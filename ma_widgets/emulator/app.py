@@ -1,39 +1,66 @@
-"""The emulator's HTTP surface: the documented v1 model API subset and the IAM token call.
+"""The emulator's HTTP surface: the documented v1 model and service APIs and the IAM token call.
 
-Routes (reference section 4):
-  POST   /v3/auth/tokens                     password identity -> X-Subject-Token (201)
-  POST   /v1/{project_id}/models             create (validated; 409 ModelArts.3002 on duplicate)
-  GET    /v1/{project_id}/models             list: model_name, exact_match, model_version,
-                                             offset, limit
-  GET    /v1/{project_id}/models/{model_id}  details with model_status
-  DELETE /v1/{project_id}/models/{model_id}  delete (?cascade=true: all versions of the name)
-  POST   /_emulator/faults                   test hooks: fail_next, drop_after_create,
-                                             expire_tokens, clear (not a platform API;
-                                             only with ``fault_hooks``)
+Routes (docs/platform/import.md, "The model API"; docs/platform/services.md):
+  POST   /v3/auth/tokens                         password identity -> X-Subject-Token (201)
+  POST   /v1/{project_id}/models                 create (validated; 409 ModelArts.3002)
+  GET    /v1/{project_id}/models                 list: model_name, exact_match, model_version,
+                                                 offset, limit
+  GET    /v1/{project_id}/models/{model_id}      details with model_status and config fields
+  DELETE /v1/{project_id}/models/{model_id}      delete (?cascade=true: all versions of the name)
+  POST   /v1/{project_id}/services               deploy (see emulator/services.py)
+  GET    /v1/{project_id}/services               list
+  GET|PUT|DELETE /v1/{project_id}/services/{id}  show, start/stop, delete
+  GET    /v1/{project_id}/services/{id}/events   events
+  POST   /v1/infers/{service_id}/...             a call forwarded to the running model
+  POST   /_emulator/faults                       test hooks: fail_next, drop_after_create,
+                                                 expire_tokens, clear (not a platform API;
+                                                 only with ``fault_hooks``)
+
+Every answer is JSON, errors included: an unknown route or method is the gateway's
+``APIG.0101``, an oversized call its ``APIG.0201``, an unreadable body a 400, never an HTML page.
+Each caller is checked with an IAM token or an AK/SK signature (emulator/auth.py).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime, timezone
 from typing import Any
 
-import tornado.ioloop
 import tornado.web
 
-from ma_widgets.backends.codes import http_status
+from ma_widgets.emulator.auth import check_caller
+from ma_widgets.emulator.faults import FaultError, check_fault_request
+from ma_widgets.emulator.limits import MAX_CALL_BYTES, BodyError, parse_json
 from ma_widgets.emulator.state import EmulatorState
-from ma_widgets.emulator.validate import check_create_body
 
 
-class _Handler(tornado.web.RequestHandler):
-    state: EmulatorState
+class Emulator:
+    """What the handlers share: the model state and, once wired, the service table."""
 
-    def initialize(self, state: EmulatorState) -> None:
+    def __init__(self, state: EmulatorState, services: Any = None):
         self.state = state
+        self.services = services
+
+
+@tornado.web.stream_request_body
+class BaseHandler(tornado.web.RequestHandler):
+    """Reads the body itself (never more than ``body_limit`` bytes) and answers only JSON."""
+
+    #: Most bytes a body of this route may have; more is the gateway's 413 APIG.0201.
+    body_limit = MAX_CALL_BYTES
+
+    def initialize(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.state = emulator.state
+        self._chunks: list[bytes] = []
+        self._size = 0
 
     def prepare(self) -> None:
+        length = self.request.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > self.body_limit:
+            self.too_large()
+            return
         if self.request.path.startswith("/_emulator"):
             return
         injected = self.state.take_error(self.request.method or "", self.request.path)
@@ -41,30 +68,89 @@ class _Handler(tornado.web.RequestHandler):
             self.set_status(injected)
             self.finish({"error_msg": f"injected fault: HTTP {injected}"})
 
-    def fail(self, code: str, message: str) -> None:
-        self.set_status(http_status(code))
+    def data_received(self, chunk: bytes) -> None:
+        if self._finished:
+            return
+        self._size += len(chunk)
+        if self._size > self.body_limit:  # a chunked body without Content-Length
+            self._chunks = []
+            self.too_large()
+            return
+        self._chunks.append(chunk)
+
+    @property
+    def raw_body(self) -> bytes:
+        return b"".join(self._chunks)
+
+    def too_large(self) -> None:
+        self.set_status(413)
+        self.finish(
+            {
+                "error_code": "APIG.0201",
+                "error_msg": f"Request entity too large: at most {self.body_limit} bytes",
+            }
+        )
+
+    def fail(self, code: str, message: str, status: int | None = None) -> None:
+        from ma_widgets.backends.codes import http_status
+
+        self.set_status(status or http_status(code))
         self.finish({"error_code": code, "error_msg": message})
 
-    def json_body(self) -> Any:
+    def json_body(self) -> tuple[bool, Any]:
+        """(True, value) for a readable body; else answers 400 and returns (False, None)."""
         try:
-            return json.loads(self.request.body or b"null")
-        except ValueError:
-            return None
+            return True, parse_json(self.raw_body)
+        except BodyError as error:
+            self.fail("ModelArts.3037", str(error), 400)
+            return False, None
 
     def authorized(self, project_id: str) -> bool:
-        problem = self.state.check_token(self.request.headers.get("X-Auth-Token"), project_id)
-        if problem is not None:
-            self.fail(*problem)
-            return False
-        return True
+        """Answers the refusal and returns False unless the caller may act on ``project_id``."""
+        request = self.request
+        refusal = check_caller(
+            self.state,
+            project_id,
+            request.method or "",
+            request.path,
+            request.query,
+            request.headers,
+            self.raw_body,
+        )
+        if refusal is None:
+            return True
+        self.set_status(refusal.status)
+        self.finish(refusal.body)
+        return False
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        self.finish({"error_msg": self._reason})
+        if status_code in (404, 405):
+            self.finish(
+                {
+                    "error_code": "APIG.0101",
+                    "error_msg": f"The API does not exist or has not been published: "
+                    f"{self.request.method} {self.request.path}",
+                }
+            )
+            return
+        self.finish({"error_code": "ModelArts.0000", "error_msg": self._reason})
 
 
-class TokenHandler(_Handler):
+class NotFoundHandler(BaseHandler):
+    """Every route the platform does not have: the gateway's JSON 404, for any method."""
+
+    def prepare(self) -> None:
+        super().prepare()  # an oversized call is refused as such first
+        if not self._finished:
+            self.set_status(404)
+            self.write_error(404)
+
+
+class TokenHandler(BaseHandler):
     def post(self) -> None:
-        body = self.json_body()
+        readable, body = self.json_body()
+        if not readable:
+            return
         try:
             auth = body["auth"]
             user = auth["identity"]["password"]["user"]
@@ -94,98 +180,43 @@ class TokenHandler(_Handler):
         )
 
 
-class ModelsHandler(_Handler):
-    async def post(self, project_id: str) -> None:
-        if not self.authorized(project_id):
-            return
-        body = self.json_body()
-        problem = check_create_body(body)
-        if problem is not None:
-            self.fail(*problem)
-            return
-        # Creating asks the Docker engine whether the image exists: off the IO loop, so other
-        # requests (a class of students polling) are served meanwhile.
-        loop = tornado.ioloop.IOLoop.current()
-        model_id = await loop.run_in_executor(None, self.state.create, body)
-        if model_id is None:
-            self.fail(
-                "ModelArts.3002",
-                f"model {body['model_name']} version {body['model_version']} already exists",
-            )
-            return
-        if self.state.take_drop():
-            self.detach().close()  # fault: created, but the answer never arrives
-            return
-        self.finish({"model_id": model_id})
+class FaultsHandler(BaseHandler):
+    """Test hooks over HTTP, for an emulator running in another process.
 
-    def get(self, project_id: str) -> None:
-        if not self.authorized(project_id):
-            return
-        exact = self.get_argument("exact_match", "false").lower() == "true"
-        found = self.state.find(
-            self.get_argument("model_name", None), self.get_argument("model_version", None), exact
-        )
-        try:
-            offset = int(self.get_argument("offset", "0"))
-            limit = int(self.get_argument("limit", "280"))
-        except ValueError:
-            self.fail("ModelArts.3037", "offset and limit must be integers")
-            return
-        page = [self.state.describe(m) for m in found[offset : offset + limit]]
-        self.finish({"models": page, "total_count": len(found), "count": len(page)})
-
-
-class ModelHandler(_Handler):
-    def get(self, project_id: str, model_id: str) -> None:
-        if not self.authorized(project_id):
-            return
-        model = self.state.get(model_id)
-        if model is None:
-            self.fail("ModelArts.3001", f"model {model_id} does not exist")
-            return
-        self.finish(self.state.describe(model))
-
-    def delete(self, project_id: str, model_id: str) -> None:
-        if not self.authorized(project_id):
-            return
-        cascade = self.get_argument("cascade", "false").lower() == "true"
-        if not self.state.delete(model_id, cascade):
-            self.fail("ModelArts.3001", f"model {model_id} does not exist")
-            return
-        self.finish({"model_id": model_id})
-
-
-class FaultsHandler(_Handler):
-    """Test hooks over HTTP, for an emulator running in another process."""
+    A hook is checked whole before any of it is kept: a malformed one is a 400 listing every
+    problem, and the emulator goes on serving as before.
+    """
 
     def post(self) -> None:
-        body = self.json_body()
-        if not isinstance(body, dict):
-            body = {}
-        try:
-            if body.get("clear"):
-                self.state.clear_faults()
-            if "fail_next" in body:
-                self.state.fail_next(**body["fail_next"])
-            if "drop_after_create" in body:
-                self.state.drop_after_create(int(body["drop_after_create"]))
-        except (TypeError, ValueError) as error:
-            self.set_status(400)
-            self.finish({"error_msg": f"bad fault request: {error}"})
+        readable, body = self.json_body()
+        if not readable:
             return
-        if body.get("expire_tokens"):
-            self.state.expire_tokens()
+        try:
+            hooks = check_fault_request(body)
+        except FaultError as error:
+            self.set_status(400)
+            self.finish({"error_msg": f"bad fault request: {error}", "problems": error.problems})
+            return
+        self.state.apply(hooks)
         self.finish({"ok": True})
 
 
-def make_app(state: EmulatorState, fault_hooks: bool = False) -> tornado.web.Application:
-    """The tornado application serving ``state``; ``fault_hooks`` adds /_emulator/faults."""
-    kwargs = {"state": state}
+def make_app(
+    emulator: Emulator | EmulatorState, fault_hooks: bool = False
+) -> tornado.web.Application:
+    """The tornado application serving ``emulator``; ``fault_hooks`` adds /_emulator/faults."""
+    from ma_widgets.emulator import models, services
+
+    if isinstance(emulator, EmulatorState):
+        emulator = Emulator(emulator)
+    kwargs = {"emulator": emulator}
     routes: list[Any] = [
         (r"/v3/auth/tokens", TokenHandler, kwargs),
-        (r"/v1/([^/]+)/models", ModelsHandler, kwargs),
-        (r"/v1/([^/]+)/models/([^/]+)", ModelHandler, kwargs),
+        *models.routes(kwargs),
+        *services.routes(kwargs),
     ]
     if fault_hooks:
         routes.append((r"/_emulator/faults", FaultsHandler, kwargs))
-    return tornado.web.Application(routes)
+    return tornado.web.Application(
+        routes, default_handler_class=NotFoundHandler, default_handler_args=kwargs
+    )

@@ -9,6 +9,7 @@ import asyncio
 import threading
 from typing import Any
 
+from ma_widgets.emulator.limits import MAX_CALL_BYTES
 from ma_widgets.emulator.state import EmulatorState
 from ma_widgets.errors import MaWidgetsError
 
@@ -60,7 +61,11 @@ class EmulatorServer:
         try:
             sockets = tornado.netutil.bind_sockets(self.port, address=HOST)
             self.port = sockets[0].getsockname()[1]
-            server = tornado.httpserver.HTTPServer(make_app(self.state, self.fault_hooks))
+            server = tornado.httpserver.HTTPServer(
+                make_app(self.state, self.fault_hooks),
+                # a little above the largest call, so the handlers answer 413 themselves
+                max_body_size=MAX_CALL_BYTES + 1024 * 1024,
+            )
             server.add_sockets(sockets)
             self._stop = asyncio.Event()
         except BaseException as error:

@@ -1,4 +1,4 @@
-"""The emulator's memory: models, tokens, and the faults a test asked for.
+"""The emulator's memory: models, tokens, access keys, and the faults a test asked for.
 
 All of it sits behind one lock, because the tornado thread serves requests while a test (or the
 CLI) changes faults from another thread. Status is computed from the clock: a model is
@@ -8,25 +8,24 @@ image check found nothing), so no timer thread is needed.
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-#: Tokens live 24 h on the platform (section 4).
+from ma_widgets.emulator.faults import FailNext, FaultRequest, Faults, check_fail_next
+from ma_widgets.emulator.limits import MAX_STORED_BYTES
+
+#: Tokens live 24 h on the platform (docs/platform/import.md, "The model API").
 TOKEN_LIFETIME_S = 24 * 3600.0
 
 
-@dataclass
-class Faults:
-    """What to break next; each counter is used up by the requests it breaks."""
-
-    #: (status, count, method or None, path fragment or None): answer this 5xx instead.
-    errors: list[list[Any]] = field(default_factory=list)
-    #: Create the model, then close the connection without answering, this many times.
-    drop_after_create: int = 0
+class StoreFullError(Exception):
+    """Keeping one more model body would pass the emulator's memory budget."""
 
 
 @dataclass
@@ -35,6 +34,8 @@ class Model:
     body: dict[str, Any]
     created: float  # monotonic
     created_wall: float
+    size: int  # bytes of the body as received, counted against the budget
+    project_id: str = ""
     image_missing: str | None = None
 
 
@@ -46,23 +47,32 @@ class EmulatorState:
         publish_delay_s: float = 2.0,
         users: dict[str, str] | None = None,
         token_lifetime_s: float = TOKEN_LIFETIME_S,
-        image_exists: Any = None,
+        image_exists: Callable[[str], bool | None] | None = None,
+        access_keys: dict[str, str] | None = None,
+        max_stored_bytes: int = MAX_STORED_BYTES,
     ):
         self.publish_delay_s = publish_delay_s
         #: user name -> password; empty: any password is accepted (a classroom default).
         self.users = dict(users or {})
         self.token_lifetime_s = token_lifetime_s
-        #: Callable[[str], bool | None]: does the image exist? None = cannot tell.
+        #: Does the image exist? None = cannot tell.
         self.image_exists = image_exists
+        #: access key -> secret key accepted for AK/SK-signed requests (any project).
+        self._access_keys = dict(access_keys or {})
+        self.max_stored_bytes = max_stored_bytes
         self.faults = Faults()
         self.lock = threading.Lock()
         self.models: dict[str, Model] = {}
         self.tokens: dict[str, tuple[str, float]] = {}  # token -> (project_id, monotonic expiry)
+        self.stored_bytes = 0
         self.create_calls = 0
         #: Injected faults actually served: a test proves its fault happened, not just its outcome.
         self.faults_served = 0
 
-    # -- tokens -------------------------------------------------------------------------------
+    def __repr__(self) -> str:  # never the secret keys or tokens
+        return f"EmulatorState(models={len(self.models)}, access_keys={len(self._access_keys)})"
+
+    # -- tokens and keys ----------------------------------------------------------------------
 
     def issue_token(self, user: str, password: str, project: str) -> tuple[str, str, float] | None:
         """A new token for a valid user: (token, project_id, lifetime seconds)."""
@@ -100,18 +110,43 @@ class EmulatorState:
         with self.lock:
             self.tokens = {t: (p, 0.0) for t, (p, _) in self.tokens.items()}
 
+    def add_access_key(self, access_key: str, secret_key: str) -> None:
+        with self.lock:
+            self._access_keys[access_key] = secret_key
+
+    def secret_for(self, access_key: str) -> str | None:
+        """The secret key of a known access key (the verifier's look-up)."""
+        with self.lock:
+            return self._access_keys.get(access_key)
+
     # -- faults -------------------------------------------------------------------------------
 
     def fail_next(
         self, status: int = 503, count: int = 1, method: str | None = None, path: str | None = None
     ) -> None:
-        """Fault: answer the next ``count`` matching requests with ``status``."""
+        """Fault: answer the next ``count`` matching requests with ``status`` (checked first)."""
+        self._add_fail(
+            check_fail_next({"status": status, "count": count, "method": method, "path": path})
+        )
+
+    def _add_fail(self, fail: FailNext) -> None:
         with self.lock:
-            self.faults.errors.append([status, count, method, path])
+            self.faults.errors.append([fail.status, fail.count, fail.method, fail.path])
 
     def drop_after_create(self, count: int = 1) -> None:
         with self.lock:
             self.faults.drop_after_create += count
+
+    def apply(self, request: FaultRequest) -> None:
+        """A checked hook request, all of it (``clear`` first, so clear + add replaces)."""
+        if request.clear:
+            self.clear_faults()
+        if request.fail_next is not None:
+            self._add_fail(request.fail_next)
+        if request.drop_after_create:
+            self.drop_after_create(request.drop_after_create)
+        if request.expire_tokens:
+            self.expire_tokens()
 
     def take_error(self, method: str, path: str) -> int | None:
         with self.lock:
@@ -141,8 +176,16 @@ class EmulatorState:
 
     # -- models -------------------------------------------------------------------------------
 
-    def create(self, body: dict[str, Any]) -> str | None:
-        """The new model's id, or None when name+version exists (the caller answers 3002)."""
+    def create(
+        self, body: dict[str, Any], size: int | None = None, project_id: str = ""
+    ) -> str | None:
+        """The new model's id, or None when name+version exists (the caller answers 3002).
+
+        ``size`` is the body's length as received; StoreFullError when keeping it would pass
+        the budget (deleting models frees it again).
+        """
+        if size is None:
+            size = len(json.dumps(body))
         missing = None
         if self.image_exists is not None and self.image_exists(body["source_location"]) is False:
             missing = body["source_location"]
@@ -154,8 +197,16 @@ class EmulatorState:
                     body["model_version"],
                 ):
                     return None
+            if self.stored_bytes + size > self.max_stored_bytes:
+                raise StoreFullError(
+                    f"the emulator keeps at most {self.max_stored_bytes // (1024 * 1024)} MB of "
+                    "models; delete some first"
+                )
             model_id = str(uuid.uuid4())
-            self.models[model_id] = Model(model_id, body, time.monotonic(), time.time(), missing)
+            self.models[model_id] = Model(
+                model_id, body, time.monotonic(), time.time(), size, project_id, missing
+            )
+            self.stored_bytes += size
         return model_id
 
     def status(self, model: Model) -> tuple[str, str]:
@@ -165,26 +216,6 @@ class EmulatorState:
         if model.image_missing:
             return "failed", f"image {model.image_missing} could not be found"
         return "published", ""
-
-    def describe(self, model: Model) -> dict[str, Any]:
-        status, fail_msg = self.status(model)
-        body = model.body
-        out = {
-            "model_id": model.model_id,
-            "model_name": body["model_name"],
-            "model_version": body["model_version"],
-            "model_type": body.get("model_type"),
-            "source_location": body.get("source_location"),
-            "source_copy": body.get("source_copy", "true"),
-            "install_type": body.get("install_type", ["real-time", "batch"]),
-            "description": body.get("description", ""),
-            "model_status": status,
-            "create_at": int(model.created_wall * 1000),
-            "config": body.get("initial_config"),
-        }
-        if fail_msg:
-            out["fail_msg"] = fail_msg
-        return out
 
     def find(self, name: str | None, version: str | None, exact: bool) -> list[Model]:
         with self.lock:
@@ -203,16 +234,29 @@ class EmulatorState:
         with self.lock:
             return self.models.get(model_id)
 
-    def delete(self, model_id: str, cascade: bool) -> bool:
+    def delete(
+        self, model_id: str, cascade: bool, in_use: Callable[[str], bool] = lambda _id: False
+    ) -> tuple[list[str], list[str]] | None:
+        """(deleted ids, ids kept because a service uses them); None when the id is unknown."""
         with self.lock:
-            model = self.models.pop(model_id, None)
+            model = self.models.get(model_id)
             if model is None:
-                return False
-            if cascade:
-                name = model.body["model_name"]
-                for other in [m for m in self.models.values() if m.body["model_name"] == name]:
-                    del self.models[other.model_id]
-        return True
+                return None
+            name = model.body["model_name"]
+            targets = [
+                m
+                for m in self.models.values()
+                if m is model or (cascade and m.body["model_name"] == name)
+            ]
+            deleted, kept = [], []
+            for target in targets:
+                if in_use(target.model_id):
+                    kept.append(target.model_id)
+                    continue
+                del self.models[target.model_id]
+                self.stored_bytes -= target.size
+                deleted.append(target.model_id)
+        return deleted, kept
 
 
 def project_id_for(project: str) -> str:

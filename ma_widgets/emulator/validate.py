@@ -2,14 +2,14 @@
 
 Strict where the platform is strict (initial_config must be a JSON *string*, model_type must be
 ``Image``), then the full spec rules via the lenient importer + validation, each problem mapped
-to the code the reference lists for that part (section 4).
+to the code the platform documents for that part (docs/platform/import.md, "Error codes").
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ma_widgets.emulator.limits import BodyError, parse_json
 from ma_widgets.errors import ImportFormatError, SpecValidationError
 
 REQUIRED = ("model_name", "model_version", "source_location", "model_type", "initial_config")
@@ -44,20 +44,24 @@ def check_create_body(body: Any) -> tuple[str, str] | None:
     if not isinstance(config, str):
         return "ModelArts.3015", "initial_config must be config.json as a string"
     try:
-        parsed = json.loads(config)
-    except json.JSONDecodeError as error:
-        return "ModelArts.3015", f"initial_config is not JSON: {error.msg} at column {error.colno}"
+        parsed = parse_json(config, "initial_config")
+    except BodyError as error:
+        return "ModelArts.3015", str(error)
     if not isinstance(parsed, dict) or parsed.get("model_type") != "Image":
         return "ModelArts.3015", "initial_config must be an object with model_type 'Image'"
     if "dependencies" in parsed:
         return "ModelArts.3015", "dependencies are not allowed for a custom image"
     if body.get("source_copy", "true") not in ("true", "false"):
         return "ModelArts.3037", "source_copy must be the string 'true' or 'false'"
+    if "workspace_id" in body and not isinstance(body["workspace_id"], str):
+        return "ModelArts.3037", 'workspace_id must be a string (the default workspace is "0")'
     try:
         result = import_request_body(body)
         result.validate()
     except ImportFormatError as error:
         return "ModelArts.3037", str(error)
+    except RecursionError:  # the depth limit above should make this unreachable
+        return "ModelArts.3015", "initial_config nests too deeply to be checked"
     except SpecValidationError as error:
         first = error.problems[0]
         detail = "; ".join(str(p) for p in error.problems)

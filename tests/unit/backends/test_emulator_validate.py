@@ -1,4 +1,5 @@
-"""The emulator checks create bodies like the platform, with the documented codes (s4)."""
+"""The emulator checks create bodies like the platform, with the documented codes
+(docs/platform/import.md, "Error codes"), and reads bodies and fault hooks within limits."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from ma_widgets.emulator.faults import FaultError, check_fault_request
+from ma_widgets.emulator.limits import MAX_JSON_DEPTH, BodyError, json_depth, parse_json
 from ma_widgets.emulator.validate import check_create_body
 from ma_widgets.render import read_json_file, to_request_body
 from ma_widgets.spec import validate_spec
@@ -15,15 +20,12 @@ from tests.unit.backends.specs import make_spec
 EXAMPLES = sorted((Path(__file__).resolve().parents[3] / "examples" / "specs").glob("*.json"))
 
 
+#: Examples that are wrong on purpose (they show the validator's messages).
+INVALID_EXAMPLES = {"three_mistakes.json"}
+
+
 def _valid_examples() -> list[Path]:
-    out = []
-    for path in EXAMPLES:
-        try:
-            validate_spec(read_json_file(path))
-        except Exception:
-            continue
-        out.append(path)
-    return out
+    return [path for path in EXAMPLES if path.name not in INVALID_EXAMPLES]
 
 
 @pytest.mark.parametrize("path", _valid_examples(), ids=lambda p: p.name)
@@ -71,3 +73,83 @@ def test_bad_bodies_get_the_documented_code(body: dict[str, object], code: str, 
     assert problem is not None
     assert problem[0] == code, problem
     assert words in problem[1]
+
+
+# -- bodies, depth and fault hooks (pure checks behind the emulator's 400 answers) ---------------
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_depth_is_counted_without_recursion() -> None:
+    assert json_depth(5) == 0
+    assert json_depth([]) == 1
+    assert json_depth({"a": [1, {"b": []}]}) == 4
+    assert parse_json(_nested(MAX_JSON_DEPTH)) is not None
+    with pytest.raises(BodyError, match="deeper"):
+        parse_json(_nested(MAX_JSON_DEPTH + 1))
+    with pytest.raises(BodyError, match="deeper"):
+        parse_json(_nested(200_000))  # the parser's own recursion limit, same message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["{oops", "[1,]", "9" * 5000, b"\xff\xfe", "NaN-ish", '{"a": 1} trailing'],
+)
+def test_unreadable_bodies_are_body_errors(raw: str | bytes) -> None:
+    with pytest.raises(BodyError):
+        parse_json(raw)
+
+
+@given(
+    st.recursive(
+        st.none() | st.integers() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c)
+    )
+)
+def test_any_json_value_parses_back_or_is_refused_as_too_deep(value: object) -> None:
+    raw = json.dumps(value)
+    if json_depth(value) > MAX_JSON_DEPTH:
+        with pytest.raises(BodyError):
+            parse_json(raw)
+    else:
+        assert parse_json(raw) == value
+
+
+def test_a_good_fault_request_is_read_whole() -> None:
+    hooks = check_fault_request(
+        {
+            "clear": True,
+            "fail_next": {"status": 502, "count": 2, "method": "get"},
+            "drop_after_create": 1,
+            "expire_tokens": False,
+        }
+    )
+    assert hooks.clear and hooks.drop_after_create == 1 and not hooks.expire_tokens
+    assert hooks.fail_next is not None
+    assert (hooks.fail_next.status, hooks.fail_next.count, hooks.fail_next.method) == (
+        502,
+        2,
+        "GET",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"fail_next": {"status": "503"}}, "fail_next.status"),
+        ({"fail_next": {"status": True}}, "fail_next.status"),
+        ({"fail_next": {"count": 10**9}}, "fail_next.count"),
+        ({"fail_next": {"method": "FETCH"}}, "fail_next.method"),
+        ({"fail_next": {"path": 3}}, "fail_next.path"),
+        ({"fail_next": {"stauts": 503}}, "fail_next.stauts"),
+        ({"drop_after_create": 1.5}, "drop_after_create"),
+        ({"clear": "yes"}, "clear"),
+        ({"fial_next": {}}, "fial_next"),
+        ("clear", "(body)"),
+    ],
+)
+def test_a_bad_fault_request_names_the_field(body: object, field: str) -> None:
+    with pytest.raises(FaultError) as info:
+        check_fault_request(body)
+    assert any(p.startswith(field + ":") for p in info.value.problems), info.value.problems
