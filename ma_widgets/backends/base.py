@@ -13,12 +13,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal, Protocol, runtime_checkable
 
+from ma_widgets.backends.errors import BackendUnavailableError
+
 if TYPE_CHECKING:
     from ma_widgets.spec import ModelImportSpec
 
-#: The states the platform shows (reference section 4); building/building_failed map onto these.
-Status = Literal["publishing", "published", "failed"]
-FINAL_STATUSES: frozenset[str] = frozenset({"published", "failed"})
+#: The states the platform shows (docs/platform/import.md, "The model API"); building and
+#: building_failed map onto these. ``unknown``: the platform named a state we do not know; it is
+#: shown as the platform wrote it and ends a wait (nobody could say when it would end).
+Status = Literal["publishing", "published", "failed", "unknown"]
+FINAL_STATUSES: frozenset[str] = frozenset({"published", "failed", "unknown"})
 
 #: Defaults for waiting on a submission: every wait has a deadline (BRIEF standards).
 DEFAULT_WAIT_TIMEOUT_S = 600.0
@@ -46,13 +50,18 @@ class SubmissionHandle:
 
 @dataclass(frozen=True)
 class StatusReport:
-    """A submission's current state; ``message`` explains a failure (with ``error_code``)."""
+    """A submission's current state; ``message`` explains a failure (with ``error_code``).
+
+    ``platform_status``: the backend's own word for the state, when it has one (ModelArts'
+    ``model_status``), so an ``unknown`` status can be shown as the platform wrote it.
+    """
 
     model_id: str
     status: Status
     message: str = ""
     error_code: str | None = None
     events: tuple[StatusEvent, ...] = ()
+    platform_status: str = ""
 
     @property
     def final(self) -> bool:
@@ -152,13 +161,30 @@ def wait_for(
     on_status: Callable[[StatusReport], None] | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> StatusReport:
-    """Poll ``status`` until final, ``stop()`` is true, or a monotonic deadline passes."""
+    """Poll ``status`` until final, ``stop()`` is true, or a monotonic deadline passes.
+
+    A poll that gets no answer (BackendUnavailableError: lost connection, timeout, 5xx) is
+    asked again while the deadline allows: a slow or briefly unreachable platform is waited
+    for. Once the deadline passes with no answer at all, that error is raised.
+    """
     deadline = time.monotonic() + timeout_s
+    report: StatusReport | None = None
     while True:
-        report = status(handle)
-        if on_status is not None:
-            on_status(report)
-        if report.final or time.monotonic() >= deadline or (stop is not None and stop()):
+        try:
+            report = status(handle)
+        except BackendUnavailableError:
+            if report is None and time.monotonic() >= deadline:
+                raise  # not one answer in the whole wait: that is the news
+        else:
+            if on_status is not None:
+                on_status(report)
+            if report.final:
+                return report
+        if time.monotonic() >= deadline or (stop is not None and stop()):
+            if report is None:
+                raise BackendUnavailableError(
+                    f"stopped before the status of {handle.model_id} came"
+                )
             return report
         time.sleep(min(poll_s, max(0.0, deadline - time.monotonic())))
 
@@ -170,7 +196,8 @@ def parse_version(version: str) -> tuple[int, int, int]:
 
 
 def propose_next_version(existing: Iterable[str]) -> str:
-    """The version after the highest one (each part 0-99, reference section 1); 0.0.1 if none."""
+    """The version after the highest one (each part 0-99, docs/platform/import.md, "The console
+    form"); 0.0.1 if none."""
     taken = [parse_version(v) for v in existing]
     if not taken:
         return "0.0.1"

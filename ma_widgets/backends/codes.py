@@ -1,4 +1,5 @@
-"""ModelArts error codes (reference section 4) and what a user should do about each.
+"""ModelArts error codes and what a user should do about each (docs/platform/import.md,
+"Error codes"; signature refusals: docs/platform/signing.md, "Signature errors").
 
 Shared by the REST client (to explain an error) and the emulator (to answer with the same codes
 the platform uses), so the two cannot drift apart.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 #: Code -> (HTTP status the platform answers with, what it means for the user).
 CODES: dict[str, tuple[int, str]] = {
+    "ModelArts.3009": (400, "the model is used by a service; delete the service first"),
     "ModelArts.3001": (404, "the model does not exist (deleted, or a wrong model id)"),
     "ModelArts.3002": (409, "a model with this name and version already exists; use New version"),
     "ModelArts.3015": (400, "the model configuration (initial_config / config.json) is invalid"),
@@ -24,9 +26,24 @@ CODES: dict[str, tuple[int, str]] = {
     "ModelArts.0202": (401, "the token has expired; sign in again"),
     "ModelArts.0203": (401, "the token is invalid; check the credentials"),
     "ModelArts.0210": (403, "the project id does not match the token's project"),
+    "ModelArts.0206": (403, "the access key / secret key pair is invalid"),
+    # The API gateway in front of ModelArts checks AK/SK signatures before ModelArts sees the
+    # request (docs/platform/signing.md, "Signature errors").
+    "APIG.0301": (
+        401,
+        "the gateway refused the AK/SK signature; check the access key, the "
+        "secret key and this computer's clock",
+    ),
+    "APIGW.0301": (
+        401,
+        "the gateway refused the AK/SK signature; check the access key, the "
+        "secret key and this computer's clock",
+    ),
 }
 
 AUTH_CODES = frozenset(f"ModelArts.02{n:02d}" for n in range(1, 13))
+#: A refused signature: the gateway's message carries its canonical request to compare with ours.
+SIGNATURE_CODES = frozenset({"APIG.0301", "APIGW.0301"})
 
 
 def explain(code: str | None, platform_message: str = "") -> str:

@@ -54,3 +54,20 @@ class AuthError(BackendError):
 
 class BackendUnavailableError(BackendError):
     """The backend could not be reached, or kept failing after retries."""
+
+
+class SubmissionUnknownError(BackendUnavailableError):
+    """A create may or may not have been registered: its answer was lost and the platform
+    could not be asked afterwards. The message says how to find out; it never suggests a new
+    version, since the one sent may well be registered (by this very submission)."""
+
+    def __init__(self, name: str, version: str, backend: str, cause: str):
+        self.name = name
+        self.version = version
+        super().__init__(
+            f"the outcome of creating model {name!r} version {version!r} is unknown: the "
+            f"answer was lost and the platform could not be asked afterwards ({cause}). "
+            f"Check with `ma-widgets models --backend {backend}` (or the ModelArts console, "
+            f"Model Management) once it answers: if {name} {version} is listed, it is this "
+            "submission; if not, submit it again"
+        )

@@ -5,12 +5,24 @@ Idempotent calls (GET, DELETE) are retried by urllib3's ``Retry`` on connection 
 the request was sent; a POST whose answer was lost is the caller's business (ModelArts' create
 is not idempotent: the client looks the model up before trying again). ``requests`` exceptions
 become :class:`TransportError` here, once.
+
+Secrets stay out of tracebacks. Credentials reach this module wrapped (``SecretStr`` leaves in a
+JSON body, an :class:`Auth` that adds its headers), and are revealed only inside
+:meth:`HttpClient._send`, which never lets an exception out: it returns a description of the
+failure, and :meth:`HttpClient.request` raises a fresh error after that frame is gone. So no
+frame local, exception attribute, ``__cause__`` or ``__context__`` of what the caller sees holds
+a password, token or key in clear (a traceback printed with its locals shows only ``***``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+from pydantic import SecretStr
 
 from ma_widgets.backends.errors import BackendUnavailableError
 
@@ -21,6 +33,10 @@ DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF_S = 0.2
 RETRY_STATUSES = (500, 502, 503, 504)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
+#: Answer headers that carry a credential (IAM's new token): kept as SecretStr, never in clear.
+SECRET_ANSWER_HEADERS = frozenset({"x-subject-token"})
+#: The most of an answer body kept (a proxy's endless page must not fill the kernel's memory).
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 
 class TransportError(BackendUnavailableError):
@@ -33,11 +49,37 @@ class TransportError(BackendUnavailableError):
 
 @dataclass(frozen=True)
 class HttpResponse:
-    """An answer, decoded: headers with lower-case names, the body as JSON when it is JSON."""
+    """An answer, decoded: headers with lower-case names, the body as JSON when it is JSON.
+
+    ``secrets`` holds the answer headers that are credentials (see SECRET_ANSWER_HEADERS);
+    ``signed`` is the canonical request this call was signed with, secrets masked, for
+    comparing with a gateway that refused the signature.
+    """
 
     status: int
     headers: dict[str, str]
     body: Any
+    secrets: dict[str, SecretStr] = field(default_factory=dict, repr=False)
+    signed: str | None = None
+
+
+class Auth(Protocol):
+    """Adds credentials to one request, at the moment it is sent (and only then)."""
+
+    def apply(
+        self, method: str, url: str, headers: dict[str, str], body: bytes
+    ) -> tuple[str, dict[str, str], str | None]:
+        """The URL and headers to send, and the masked canonical request if it was signed."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Why a send got no answer, without the exception (whose frames hold the secrets)."""
+
+    message: str
+    maybe_sent: bool
+    interrupt: type[BaseException] | None = None
 
 
 class HttpClient:
@@ -50,7 +92,6 @@ class HttpClient:
         timeout_s: tuple[float, float] = DEFAULT_TIMEOUT_S,
         verify: bool | str = True,
     ):
-        import requests
         from requests.adapters import HTTPAdapter
         from urllib3.util.retry import Retry
 
@@ -65,11 +106,9 @@ class HttpClient:
             raise_on_status=False,
             respect_retry_after_header=True,
         )
-        self._session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
-        self._session.verify = verify
+        self._session = _session(HTTPAdapter(max_retries=retry), verify)
+        # For a caller that retries within its own deadline: one try per call.
+        self._once = _session(HTTPAdapter(max_retries=0), verify)
         self.timeout_s = timeout_s
 
     def request(
@@ -78,36 +117,140 @@ class HttpClient:
         url: str,
         *,
         json_body: Any = None,
-        params: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: Auth | None = None,
+        read_timeout_s: float | None = None,
+        retry: bool = True,
     ) -> HttpResponse:
-        """One call (with the retries above); raises TransportError when no answer came."""
+        """One call (with the retries above); raises TransportError when no answer came.
+
+        ``json_body`` may hold ``SecretStr`` values (revealed only as it is sent).
+        ``read_timeout_s`` replaces the read timeout for this call (a slow poll that still
+        fits its caller's deadline); ``retry=False`` sends it once.
+        """
+        full = url + ("?" + urlencode(_query(params), doseq=True) if params else "")
+        timeout = (self.timeout_s[0], read_timeout_s or self.timeout_s[1])
+        session = self._session if retry else self._once
+        outcome = self._send(session, method, full, json_body, dict(headers or {}), auth, timeout)
+        if isinstance(outcome, _Failure):  # raised here, outside any except: no __context__
+            if outcome.interrupt is not None:
+                raise outcome.interrupt
+            raise TransportError(f"{method} {_safe(url)}: {outcome.message}", outcome.maybe_sent)
+        return outcome
+
+    def _send(
+        self,
+        session: Any,
+        method: str,
+        url: str,
+        json_body: Any,
+        headers: dict[str, str],
+        auth: Auth | None,
+        timeout: tuple[float, float],
+    ) -> HttpResponse | _Failure:
+        """The one frame that sees credentials in clear; it returns, it never raises."""
         import requests
 
+        signed, data = None, b""
         try:
-            response = self._session.request(
-                method, url, json=json_body, params=params, headers=headers, timeout=self.timeout_s
+            if json_body is not None:
+                data = json.dumps(_reveal(json_body)).encode("utf-8")
+                headers.setdefault("Content-Type", "application/json")
+            if auth is not None:
+                url, headers, signed = auth.apply(method, url, headers, data)
+            response = session.request(
+                method, url, data=data or None, headers=headers, timeout=timeout, stream=True
             )
-        except requests.exceptions.ConnectTimeout as error:
-            raise TransportError(f"{method} {_safe(url)}: connection timed out", False) from error
-        except requests.exceptions.Timeout as error:
-            raise TransportError(f"{method} {_safe(url)}: no answer in time", True) from error
+            with response:
+                content = _read_capped(response)
+            status, answer_headers = response.status_code, dict(response.headers)
+        except requests.exceptions.ConnectTimeout:
+            return _Failure("connection timed out", False)
+        except requests.exceptions.Timeout:
+            return _Failure("no answer in time", True)
         except requests.exceptions.ConnectionError as error:
             never_connected = _never_connected(error)
-            what = never_connected or "connection lost before an answer"
-            raise TransportError(f"{method} {_safe(url)}: {what}", not never_connected) from error
+            return _Failure(
+                never_connected or "connection lost before an answer", not never_connected
+            )
         except requests.exceptions.RequestException as error:
-            raise TransportError(f"{method} {_safe(url)}: {type(error).__name__}", True) from error
-        try:
-            body: Any = response.json() if response.content else None
-        except ValueError:
-            body = response.text
-        return HttpResponse(
-            response.status_code, {k.lower(): v for k, v in response.headers.items()}, body
-        )
+            return _Failure(type(error).__name__, True)
+        except Exception as error:  # a bug of ours: named, but with nothing of the request
+            return _Failure(f"could not send the request ({type(error).__name__})", False)
+        except BaseException as error:  # Ctrl+C mid-send: stop, but without these frames
+            return _Failure("interrupted", True, type(error))
+        finally:  # the frame outlives the call only inside a traceback: leave nothing in it
+            data, headers = b"", {}
+        if len(content) > MAX_ANSWER_BYTES:
+            return _Failure(f"the answer is larger than {MAX_ANSWER_BYTES} bytes", True)
+        return _answer(status, answer_headers, content, signed)
 
     def close(self) -> None:
         self._session.close()
+        self._once.close()
+
+
+def _session(adapter: Any, verify: bool | str) -> Any:
+    import requests
+
+    session = requests.Session()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.verify = verify
+    return session
+
+
+def _read_capped(response: Any) -> bytes:
+    """The body, up to one byte past MAX_ANSWER_BYTES (enough to tell it was too long)."""
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            break
+    return b"".join(chunks)
+
+
+def _answer(
+    status: int, headers: Mapping[str, str], content: bytes, signed: str | None
+) -> HttpResponse:
+    plain: dict[str, str] = {}
+    secrets: dict[str, SecretStr] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        if key in SECRET_ANSWER_HEADERS:
+            secrets[key] = SecretStr(value)
+        else:
+            plain[key] = value
+    body: Any = None
+    if content:
+        try:
+            body = json.loads(content)
+        except ValueError:
+            body = content.decode("utf-8", errors="replace")
+    return HttpResponse(status, plain, body, secrets, signed)
+
+
+def _reveal(value: Any) -> Any:
+    """A JSON value with every SecretStr replaced by its value (only ever inside _send)."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, Mapping):
+        return {k: _reveal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_reveal(v) for v in value]
+    return value
+
+
+def _query(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Query values as the platform reads them: booleans ``true``/``false``, no ``None``."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        out[key] = ("true" if value else "false") if isinstance(value, bool) else value
+    return out
 
 
 def _never_connected(error: BaseException) -> str | None:

@@ -1,21 +1,29 @@
-"""``modelarts``: the model-management REST API v1 (reference section 4) over HTTP.
+"""``modelarts``: the model-management REST API v1 (docs/platform/import.md, "The model API").
 
-Auth is an IAM token: given directly, or fetched with username/password/domain/project and
-refreshed when it expires or the platform answers 401. Settings come from arguments or the
-``MODELARTS_*`` environment. Creating a model is not idempotent, so when its answer is lost (or
-a 5xx comes back) the client looks the name + version up before it tries again: a flaky network
-never registers a model twice. Secrets live only in private attributes: never in a message,
-``repr`` or log line.
+Calls go through :class:`~ma_widgets.backends.client.ModelArtsClient` (token or AK/SK, retries,
+error codes). This module decides what the answers mean, from facts only:
+
+- Creating a model is not idempotent. When a create's answer is lost (or a 5xx comes back), the
+  backend looks the name + version up until the platform answers (bounded) before it sends the
+  create again, so a flaky network never registers a model twice; a 409 for a version that an
+  earlier attempt of the same call may have created is that call's success; when nothing can
+  be learned, the outcome is reported as unknown with the way to check, never as "choose a new
+  version" for a create that may have succeeded.
+- A status the platform reports but this code does not know is shown as it is and ends a wait.
+- ``wait`` gives each status poll the time left to its deadline and retries one that got no
+  answer, so a slow platform is waited for, not called "connection lost".
+- Delete reads the platform's success and failure lists: a refused delete is an error.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from datetime import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ma_widgets.backends.base import (
+    DEFAULT_POLL_INTERVAL_S,
+    DEFAULT_WAIT_TIMEOUT_S,
     BackendBase,
     ModelVersion,
     SettingField,
@@ -24,29 +32,24 @@ from ma_widgets.backends.base import (
     StatusReport,
     SubmissionHandle,
     sort_versions,
+    wait_for,
 )
-from ma_widgets.backends.codes import AUTH_CODES, explain
-from ma_widgets.backends.credentials import Secret, secret_or_none
+from ma_widgets.backends.client import ModelArtsClient, json_object
+from ma_widgets.backends.codes import explain
 from ma_widgets.backends.errors import (
-    AuthError,
-    BackendConfigError,
     BackendError,
     BackendUnavailableError,
     DuplicateModelError,
     ModelNotFoundError,
+    SubmissionUnknownError,
 )
-from ma_widgets.backends.http import (
-    DEFAULT_BACKOFF_S,
-    DEFAULT_RETRIES,
-    DEFAULT_TIMEOUT_S,
-    HttpClient,
-    HttpResponse,
-)
+from ma_widgets.backends.http import DEFAULT_BACKOFF_S, DEFAULT_RETRIES, DEFAULT_TIMEOUT_S
+from ma_widgets.backends.settings import ModelArtsSettings, load_settings, setting_fields
 
 if TYPE_CHECKING:
     from ma_widgets.spec import ModelImportSpec
 
-#: Platform states (section 4) -> ours; building is part of publishing.
+#: Platform states -> ours; building is part of publishing. Any other is "unknown".
 _STATUS: dict[str, Status] = {
     "publishing": "publishing",
     "building": "publishing",
@@ -54,205 +57,115 @@ _STATUS: dict[str, Status] = {
     "failed": "failed",
     "building_failed": "failed",
 }
-#: Renew a token this long before the platform says it expires.
-TOKEN_MARGIN_S = 60.0
 PAGE_SIZE = 100
-
-_ENV = {
-    "endpoint": "MODELARTS_ENDPOINT",
-    "iam_endpoint": "MODELARTS_IAM_ENDPOINT",
-    "project_id": "MODELARTS_PROJECT_ID",
-    "token": "MODELARTS_TOKEN",
-    "username": "MODELARTS_USERNAME",
-    "password": "MODELARTS_PASSWORD",
-    "domain": "MODELARTS_DOMAIN",
-    "project": "MODELARTS_PROJECT",
-}
+#: How long the backend keeps asking whether a create whose answer was lost took effect.
+LOOKUP_DEADLINE_S = 60.0
 
 
 class ModelArtsBackend(BackendBase):
     """A client for one project of one ModelArts endpoint (or the local emulator)."""
 
     name: ClassVar[str] = "modelarts"
-    settings_fields: ClassVar[tuple[SettingField, ...]] = (
-        SettingField("endpoint", "Endpoint", env=_ENV["endpoint"], help="https://modelarts..."),
-        SettingField("iam_endpoint", "IAM endpoint", env=_ENV["iam_endpoint"]),
-        SettingField("project_id", "Project id", env=_ENV["project_id"]),
-        SettingField("username", "User name", env=_ENV["username"]),
-        SettingField("password", "Password", secret=True, env=_ENV["password"]),
-        SettingField("domain", "Account (domain)", env=_ENV["domain"]),
-        SettingField("project", "Project (region)", env=_ENV["project"], help="e.g. eu-de"),
-        SettingField(
-            "token", "Token", secret=True, env=_ENV["token"], help="instead of a password"
-        ),
-    )
+    settings_model: ClassVar[type[ModelArtsSettings]] = ModelArtsSettings
+    settings_fields: ClassVar[tuple[SettingField, ...]] = setting_fields(ModelArtsSettings)
 
     def __init__(
         self,
-        endpoint: str | None = None,
-        iam_endpoint: str | None = None,
-        project_id: str | None = None,
-        token: str | None = None,
-        username: str | None = None,
-        password: str | None = None,
-        domain: str | None = None,
-        project: str | None = None,
+        settings: ModelArtsSettings | None = None,
         *,
         create_attempts: int = 3,
+        lookup_deadline_s: float = LOOKUP_DEADLINE_S,
         retries: int = DEFAULT_RETRIES,
         backoff_s: float = DEFAULT_BACKOFF_S,
         timeout_s: tuple[float, float] = DEFAULT_TIMEOUT_S,
+        **values: Any,
     ):
-        given = {
-            "endpoint": endpoint,
-            "iam_endpoint": iam_endpoint,
-            "project_id": project_id,
-            "token": token,
-            "username": username,
-            "password": password,
-            "domain": domain,
-            "project": project,
-        }
-        conf = {k: (v or os.environ.get(_ENV[k]) or None) for k, v in given.items()}
-        if not conf["endpoint"]:
-            raise BackendConfigError(f"modelarts: endpoint is required (or {_ENV['endpoint']})")
-        self.endpoint = conf["endpoint"].rstrip("/")
-        self.iam_endpoint = (conf["iam_endpoint"] or "").rstrip("/") or None
-        self.project_id = conf["project_id"]
-        self.username, self.domain, self.project = conf["username"], conf["domain"], conf["project"]
-        self._password = secret_or_none(conf["password"])
-        self._token = secret_or_none(conf["token"])
-        self._token_deadline: float | None = None  # monotonic; None = unknown (never expires)
-        self._token_given = bool(conf["token"])
-        if not self._token_given:
-            missing = [k for k in ("username", "domain", "project", "iam_endpoint") if not conf[k]]
-            if not self._password:
-                missing.insert(1, "password")
-            if missing:
-                raise BackendConfigError(
-                    "modelarts: give a token, or username, password, domain, project and "
-                    f"iam_endpoint; missing: {', '.join(missing)}"
-                )
-        elif not self.project_id:
-            raise BackendConfigError(
-                f"modelarts: project_id is required with a token (or {_ENV['project_id']})"
+        """``settings``: a ready model; else ``values`` are setting names (see settings.py),
+        missing ones read from the environment."""
+        given = {k: v for k, v in values.items() if v not in (None, "")}
+        try:
+            if settings is None:
+                settings = load_settings(ModelArtsSettings, self.name, given)
+            self.client = ModelArtsClient(
+                settings, given=given, retries=retries, backoff_s=backoff_s, timeout_s=timeout_s
             )
+        finally:  # the caller's plain strings do not stay in this frame (tracebacks show it)
+            values.clear()
+            given.clear()
         self.create_attempts = create_attempts
+        self.lookup_deadline_s = lookup_deadline_s
         self.backoff_s = backoff_s
         self._timelines: dict[str, list[StatusEvent]] = {}
-        self._http = HttpClient(retries=retries, backoff_s=backoff_s, timeout_s=timeout_s)
 
     def __repr__(self) -> str:
         return f"ModelArtsBackend(endpoint={self.endpoint!r}, project_id={self.project_id!r})"
 
-    # -- auth ---------------------------------------------------------------------------------
+    @property
+    def endpoint(self) -> str:
+        return self.client.endpoint
 
-    def _fetch_token(self) -> None:
-        """POST /v3/auth/tokens with a password identity scoped to the project (section 4)."""
-        body = {
-            "auth": {
-                "identity": {
-                    "methods": ["password"],
-                    "password": {
-                        "user": {
-                            "name": self.username,
-                            "password": self._password.reveal() if self._password else "",
-                            "domain": {"name": self.domain},
-                        }
-                    },
-                },
-                "scope": {"project": {"name": self.project}},
-            }
-        }
-        response = self._http.request("POST", f"{self.iam_endpoint}/v3/auth/tokens", json_body=body)
-        if response.status not in (200, 201) or "x-subject-token" not in response.headers:
-            raise AuthError(
-                f"IAM refused the credentials of user {self.username!r} "
-                f"(HTTP {response.status}); check user name, password, domain and project"
-            )
-        self._token = Secret(response.headers["x-subject-token"])
-        token_info = (
-            (response.body or {}).get("token", {}) if isinstance(response.body, dict) else {}
-        )
-        self._token_deadline = _deadline(token_info.get("expires_at"))
-        project_id = (token_info.get("project") or {}).get("id")
-        if not self.project_id and project_id:
-            self.project_id = project_id
-
-    def _auth_headers(self) -> dict[str, str]:
-        expired = self._token_deadline is not None and time.monotonic() >= self._token_deadline
-        if not self._token or (expired and not self._token_given):
-            self._fetch_token()
-        return {"X-Auth-Token": self._token.reveal() if self._token else ""}
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> HttpResponse:
-        """One API call; a 401 with password credentials fetches a new token and tries again."""
-        headers = self._auth_headers()  # first: a new token may tell us the project id
-        url = f"{self.endpoint}/v1/{self.project_id}{path}"
-        response = self._http.request(method, url, headers=headers, **kwargs)
-        if response.status == 401 and not self._token_given:
-            self._token = None
-            headers = self._auth_headers()
-            response = self._http.request(method, url, headers=headers, **kwargs)
-        if response.status >= 400:
-            raise _error_from(response)
-        return response
+    @property
+    def project_id(self) -> str | None:
+        return self.client.project_id
 
     # -- the protocol -------------------------------------------------------------------------
 
     def submit(self, spec: ModelImportSpec) -> SubmissionHandle:
-        """POST /models; after a lost answer or a 5xx, look up name+version before retrying."""
+        """POST /models, deciding from facts when an answer is lost (see the module doc)."""
         from ma_widgets.render import to_request_body
 
-        body = to_request_body(spec)
+        body = {**to_request_body(spec), "workspace_id": self.client.workspace_id}
+        maybe_created = False  # an earlier attempt of this call may have registered it
         last: BackendError | None = None
         for attempt in range(self.create_attempts):
             if attempt:
-                found = self._find(spec.name, spec.version)
-                if found is not None:
-                    return SubmissionHandle(self.name, found.model_id, spec.name, spec.version)
                 time.sleep(self.backoff_s * 2 ** (attempt - 1))
             try:
-                response = self._call("POST", "/models", json_body=body)
-            except BackendUnavailableError as error:  # no answer, or 5xx: may have been created
+                response = self.client.call("POST", "/models", json=body)
+            except BackendUnavailableError as error:
                 last = error
+                if getattr(error, "maybe_sent", True):  # a 5xx or a lost answer, not "refused"
+                    maybe_created = True
+                    found = self._look_up(spec, error)
+                    if found is not None:
+                        return self._handle(spec, found.model_id)
                 continue
             except BackendError as error:
-                if error.error_code == "ModelArts.3002":
-                    raise DuplicateModelError(spec.name, spec.version) from error
-                raise
-            model_id = _object(response, "create").get("model_id")
+                if error.error_code != "ModelArts.3002":
+                    raise
+                if not maybe_created:  # our first create reached it: it was there before
+                    raise DuplicateModelError(spec.name, spec.version) from None
+                return self._claim(spec, body, error)
+            model_id = json_object(response, "create").get("model_id")
             if not model_id:
                 raise BackendError("the platform accepted the model but sent no model_id")
-            return SubmissionHandle(self.name, str(model_id), spec.name, spec.version)
-        found = self._find(spec.name, spec.version)
-        if found is not None:
-            return SubmissionHandle(self.name, found.model_id, spec.name, spec.version)
+            return self._handle(spec, str(model_id))
+        # Each lost answer was followed by a look-up that answered "not listed" (else it raised).
+        listed = "; the platform does not list it" if maybe_created else ""
         raise BackendUnavailableError(
             f"could not create model {spec.name} {spec.version} after "
-            f"{self.create_attempts} attempts: {last}"
+            f"{self.create_attempts} attempts: {last}{listed}"
         )
 
     def status(self, handle: SubmissionHandle | str) -> StatusReport:
-        model_id = handle if isinstance(handle, str) else handle.model_id
-        details = _object(self._call("GET", f"/models/{model_id}"), "model details")
-        raw_status = str(details.get("model_status"))
-        status = _STATUS.get(raw_status, "publishing")
-        message = str(details.get("fail_msg") or details.get("tips") or "")
-        # The API has no history, so the client keeps one: a new event when the state changes.
-        timeline = self._timelines.setdefault(model_id, [])
-        if not timeline or (timeline[-1].status, timeline[-1].message) != (
-            status,
-            message or raw_status,
-        ):
-            timeline.append(StatusEvent(status, message or raw_status, time.time()))
-        return StatusReport(
-            model_id=model_id,
-            status=status,
-            message=message,
-            error_code=details.get("error_code"),
-            events=tuple(timeline),
-        )
+        return self._status(handle)
+
+    def wait(
+        self,
+        handle: SubmissionHandle,
+        timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
+        poll_s: float = DEFAULT_POLL_INTERVAL_S,
+        on_status: Callable[[StatusReport], None] | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> StatusReport:
+        """Poll until final; each poll may take the time left, and one with no answer is
+        asked again while the deadline allows (wait_for does the retrying)."""
+        deadline = time.monotonic() + timeout_s
+
+        def poll(h: SubmissionHandle) -> StatusReport:
+            return self._status(h, read_timeout_s=max(0.5, deadline - time.monotonic()))
+
+        return wait_for(poll, handle, timeout_s, poll_s, on_status, stop)
 
     def models(self) -> list[ModelVersion]:
         return sort_versions(self._list({}))
@@ -261,12 +174,91 @@ class ModelArtsBackend(BackendBase):
         return sort_versions(self._list({"model_name": name, "exact_match": "true"}))
 
     def delete(self, model_id: str) -> None:
+        """DELETE one version; gone already is fine, a refusal raises with the platform's
+        reason (e.g. ModelArts.3009: a service still uses the model)."""
         try:
-            self._call("DELETE", f"/models/{model_id}")
+            answer = self.client.request("DELETE", f"/models/{model_id}")
         except ModelNotFoundError:
             return
+        failed = [f for f in answer.get("delete_failed_list") or [] if isinstance(f, dict)]
+        for failure in failed:
+            if str(failure.get("model_id", model_id)) != model_id:
+                continue
+            code = str(failure.get("error_code") or "") or None
+            if code == "ModelArts.3001":
+                return
+            reason = explain(code, str(failure.get("error_msg") or ""))
+            raise BackendError(f"model {model_id} was not deleted: {reason}", code)
+        deleted = answer.get("delete_success_list")
+        if isinstance(deleted, list) and model_id not in (str(d) for d in deleted):
+            raise BackendError(
+                f"the platform answered the delete of {model_id} without listing it as "
+                "deleted or failed; check the model list"
+            )
 
-    # -- helpers ------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.client.close()
+
+    # -- deciding from facts ------------------------------------------------------------------
+
+    def _handle(self, spec: ModelImportSpec, model_id: str) -> SubmissionHandle:
+        return SubmissionHandle(self.name, model_id, spec.name, spec.version)
+
+    def _look_up(self, spec: ModelImportSpec, cause: BackendError) -> ModelVersion | None:
+        """The name + version if registered, None if not; asks until the platform answers
+        (within lookup_deadline_s), else the outcome is unknown."""
+        deadline = time.monotonic() + self.lookup_deadline_s
+        while True:
+            try:
+                return self._find(spec.name, spec.version)
+            except BackendUnavailableError as error:
+                cause = error
+            if time.monotonic() >= deadline:
+                raise SubmissionUnknownError(spec.name, spec.version, self.name, str(cause))
+            time.sleep(min(max(self.backoff_s, 0.05), max(0.0, deadline - time.monotonic())))
+
+    def _claim(
+        self, spec: ModelImportSpec, body: dict[str, Any], conflict: BackendError
+    ) -> SubmissionHandle:
+        """A 409 after an earlier attempt may have created it: the registered version is ours
+        when it is what we sent (the same image), someone else's when it is not."""
+        found = self._look_up(spec, conflict)
+        if found is None:  # 409, yet not listed: the platform contradicts itself for now
+            raise SubmissionUnknownError(spec.name, spec.version, self.name, str(conflict))
+        image = found.extra.get("image")
+        if image and image != body.get("source_location"):
+            raise DuplicateModelError(spec.name, spec.version) from None
+        return self._handle(spec, found.model_id)
+
+    def _status(
+        self, handle: SubmissionHandle | str, read_timeout_s: float | None = None
+    ) -> StatusReport:
+        model_id = handle if isinstance(handle, str) else handle.model_id
+        # A poll with its own deadline is not retried below it: wait_for retries it instead.
+        details = self.client.request(
+            "GET",
+            f"/models/{model_id}",
+            read_timeout_s=read_timeout_s,
+            retry=read_timeout_s is None,
+        )
+        raw = str(details.get("model_status") or "")
+        status, message = _read_status(
+            raw, str(details.get("fail_msg") or details.get("tips") or "")
+        )
+        # The API has no history, so the client keeps one: a new event when the state changes.
+        timeline = self._timelines.setdefault(model_id, [])
+        shown = message or raw
+        if not timeline or (timeline[-1].status, timeline[-1].message) != (status, shown):
+            timeline.append(StatusEvent(status, shown, time.time()))
+        code = details.get("error_code")
+        return StatusReport(
+            model_id=model_id,
+            status=status,
+            message=message,
+            error_code=str(code) if code else None,
+            events=tuple(timeline),
+            platform_status=raw,
+        )
 
     def _find(self, name: str, version: str) -> ModelVersion | None:
         found = self._list({"model_name": name, "exact_match": "true", "model_version": version})
@@ -276,74 +268,54 @@ class ModelArtsBackend(BackendBase):
         out: list[ModelVersion] = []
         offset = 0
         while True:
-            page = _object(
-                self._call(
-                    "GET", "/models", params={**query, "offset": offset, "limit": PAGE_SIZE}
-                ),
-                "model list",
+            params = {**query, "workspace_id": self.client.workspace_id}
+            page = self.client.request(
+                "GET", "/models", params={**params, "offset": offset, "limit": PAGE_SIZE}
             )
-            models = page.get("models") or []
+            models = [m for m in page.get("models") or [] if isinstance(m, dict)]
             out.extend(_version_from(m) for m in models)
             offset += len(models)
-            if not models or offset >= int(page.get("total_count", offset)):
+            if not models or offset >= _int(page.get("total_count"), offset):
                 return out
 
-    def close(self) -> None:
-        self._http.close()
+
+def _read_status(raw: str, message: str) -> tuple[Status, str]:
+    """Our status and the message for the platform's ``model_status``; an unknown one is
+    shown as the platform wrote it, and counts as final (a wait would never see it end)."""
+    status = _STATUS.get(raw)
+    if status is not None:
+        return status, message
+    unknown = (
+        f"the platform reports status {raw or '(none)'!r}, which ma-widgets does not know; "
+        "look at the model in the ModelArts console (Model Management)"
+    )
+    return "unknown", f"{unknown}: {message}" if message else unknown
 
 
 def _version_from(model: dict[str, Any]) -> ModelVersion:
+    raw = str(model.get("model_status") or "")
+    status, message = _read_status(raw, str(model.get("fail_msg") or ""))
     return ModelVersion(
         model_id=str(model.get("model_id")),
         name=str(model.get("model_name")),
         version=str(model.get("model_version")),
-        status=_STATUS.get(str(model.get("model_status")), "publishing"),
-        message=str(model.get("fail_msg") or ""),
+        status=status,
+        message=message,
         created_at=_epoch_s(model.get("create_at")),
-        extra={"image": str(model.get("source_location", ""))},
+        extra={"image": str(model.get("source_location") or ""), "model_status": raw},
     )
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
 
 
 def _epoch_s(milliseconds: Any) -> float:
     """ModelArts gives times in epoch milliseconds; anything unreadable counts as unknown (0)."""
     try:
         return float(milliseconds) / 1000.0
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 0.0
-
-
-def _object(response: HttpResponse, what: str) -> dict[str, Any]:
-    """The JSON object a successful call must carry; a proxy's HTML page is a clear error."""
-    if not isinstance(response.body, dict):
-        raise BackendError(
-            f"the {what} answer (HTTP {response.status}) is not a JSON object; "
-            "is the endpoint a ModelArts API?"
-        )
-    return response.body
-
-
-def _error_from(response: HttpResponse) -> BackendError:
-    """The platform's error body -> our error class, with the code explained."""
-    body = response.body if isinstance(response.body, dict) else {}
-    code = body.get("error_code")
-    message = explain(code, str(body.get("error_msg") or ""))
-    if response.status >= 500:
-        return BackendUnavailableError(f"HTTP {response.status}: {message}", code)
-    if code == "ModelArts.3002" or response.status == 409:
-        return BackendError(message, code or "ModelArts.3002")
-    if code == "ModelArts.3001" or response.status == 404:
-        return ModelNotFoundError(message, code)
-    if response.status in (401, 403) or code in AUTH_CODES:
-        return AuthError(message, code)
-    return BackendError(f"HTTP {response.status}: {message}", code)
-
-
-def _deadline(expires_at: str | None) -> float | None:
-    """ISO ``expires_at`` -> a monotonic deadline, renewed TOKEN_MARGIN_S early."""
-    if not expires_at:
-        return None
-    try:
-        when = datetime.fromisoformat(expires_at.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-    return time.monotonic() + max(0.0, when - time.time() - TOKEN_MARGIN_S)

@@ -1,4 +1,5 @@
-"""The modelarts backend against the emulator over real HTTP on 127.0.0.1 (reference s4)."""
+"""The modelarts backend against the emulator over real HTTP on 127.0.0.1 (docs/platform/import.md,
+"The model API")."""
 
 from __future__ import annotations
 
@@ -47,9 +48,10 @@ def backend_for(server: EmulatorServer, **extra: object) -> ModelArtsBackend:
 
 def raw_create(backend: ModelArtsBackend, body: object) -> HttpResponse:
     """POST a body as is (bypassing the renderer) with a valid token."""
-    headers = backend._auth_headers()  # signs in, which also fills in the project id
+    client = backend.client
+    client.auth.prepare(client.http)  # signs in, which also fills in the project id
     url = f"{backend.endpoint}/v1/{backend.project_id}/models"
-    return backend._http.request("POST", url, json_body=body, headers=headers)
+    return client.http.request("POST", url, json_body=body, auth=client.auth)
 
 
 def test_create_then_poll_until_published(emulator: EmulatorServer) -> None:
@@ -94,9 +96,9 @@ def test_a_bad_config_is_400_with_its_code_explained(emulator: EmulatorServer) -
     )
     assert response.status == 400
     assert response.body["error_code"] == "ModelArts.3015"
-    from ma_widgets.backends.modelarts import _error_from
+    from ma_widgets.backends.client import error_from
 
-    error = _error_from(response)
+    error = error_from(response)
     assert error.error_code == "ModelArts.3015"
     assert "configuration" in str(error)
 
@@ -118,10 +120,10 @@ def test_the_emulator_maps_spec_problems_to_documented_codes(emulator: EmulatorS
 def test_an_expired_token_gets_401_and_is_refreshed(emulator: EmulatorServer) -> None:
     backend = backend_for(emulator)
     backend.submit(make_spec(version="1.0.0"))
-    first_token = backend._token
+    first_token = backend.client.auth.token
     emulator.state.expire_tokens()
     handle = backend.submit(make_spec(version="1.0.1"))
-    assert backend._token != first_token
+    assert backend.client.auth.token != first_token
     assert backend.status(handle).model_id == handle.model_id
 
 
@@ -235,16 +237,16 @@ def test_delete_is_idempotent(emulator: EmulatorServer) -> None:
 
 
 def test_a_token_is_renewed_before_it_expires_without_waiting_for_a_401() -> None:
-    from ma_widgets.backends.modelarts import TOKEN_MARGIN_S
+    from ma_widgets.backends.auth import TOKEN_MARGIN_S
 
     state = EmulatorState(publish_delay_s=0.1, token_lifetime_s=TOKEN_MARGIN_S + 0.3)
     with EmulatorServer(state) as server:
         backend = backend_for(server, password="any")
         backend.models()
-        first = backend._token
+        first = backend.client.auth.token
         time.sleep(0.4)  # inside the renewal margin, but the platform still accepts it
         backend.models()
-        assert backend._token != first
+        assert backend.client.auth.token != first
         assert len(state.tokens) == 2
 
 
@@ -266,9 +268,9 @@ def test_faults_can_be_injected_over_http_for_an_emulator_in_another_process(
     assert emulator.state.create_calls == 1
     assert emulator.state.faults_served == 2  # the drop and the 502 both happened
     post({"expire_tokens": True})
-    first_token = backend._token
+    first_token = backend.client.auth.token
     assert backend.status(handle).model_id == handle.model_id  # re-signed in
-    assert backend._token != first_token
+    assert backend.client.auth.token != first_token
 
 
 def test_the_password_and_token_do_not_show_in_the_backends_attributes(
@@ -277,7 +279,8 @@ def test_the_password_and_token_do_not_show_in_the_backends_attributes(
     """A debugger's variable view or ``vars()`` in a cell must not print a credential."""
     backend = backend_for(emulator)
     backend.submit(make_spec(version="1.0.0"))  # a token has been fetched by now
-    shown = repr(vars(backend)) + repr(backend)
+    shown = repr(vars(backend)) + repr(backend) + repr(vars(backend.client))
+    shown += repr(vars(backend.client.auth)) + repr(backend.client.settings)
     assert "***" in shown
-    for value in (backend._password.reveal(), backend._token.reveal()):
+    for value in (PASSWORD, backend.client.auth.token.get_secret_value()):
         assert value and value not in shown
