@@ -144,7 +144,11 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     from ma_widgets.emulator.state import EmulatorState
 
     check = None if args.no_image_check else docker_image_check()
-    state = EmulatorState(publish_delay_s=args.publish_delay, image_exists=check)
+    if bool(args.access_key) != bool(args.secret_key):
+        print("ma-widgets emulator: give --access-key and --secret-key together", file=sys.stderr)
+        return EXIT_INVALID
+    keys = {args.access_key: args.secret_key} if args.access_key else {}
+    state = EmulatorState(publish_delay_s=args.publish_delay, image_exists=check, access_keys=keys)
     if check is None and not args.no_image_check:
         print("no Docker engine answers: images are not checked", file=sys.stderr)
     try:
@@ -197,5 +201,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--fault-hooks",
         action="store_true",
         help="serve POST /_emulator/faults (tests only: anyone on this machine could use it)",
+    )
+    emulator.add_argument(
+        "--access-key", metavar="AK", help="accept requests signed with this access key (AK/SK)"
+    )
+    emulator.add_argument(
+        "--secret-key", metavar="SK", help="the secret key that goes with --access-key"
     )
     emulator.set_defaults(run=cmd_emulator)

@@ -120,5 +120,8 @@ def serve_forever(state: EmulatorState, port: int, fault_hooks: bool = False) ->
 
     tornado.log.enable_pretty_logging()
     with EmulatorServer(state, port, fault_hooks) as server:
-        print(f"ModelArts emulator on {server.url} (Ctrl+C stops it)", flush=True)
+        signing = "tokens and AK/SK signatures" if state.has_access_keys() else "tokens"
+        print(
+            f"ModelArts emulator on {server.url}, accepting {signing} (Ctrl+C stops it)", flush=True
+        )
         threading.Event().wait()  # Ctrl+C ends the wait; leaving the block stops the server

@@ -114,6 +114,10 @@ class EmulatorState:
         with self.lock:
             self._access_keys[access_key] = secret_key
 
+    def has_access_keys(self) -> bool:
+        with self.lock:
+            return bool(self._access_keys)
+
     def secret_for(self, access_key: str) -> str | None:
         """The secret key of a known access key (the verifier's look-up)."""
         with self.lock:
