@@ -113,7 +113,7 @@ def test_import_prints_spec_on_stdout_and_warnings_on_stderr(tmp_path: Path) -> 
     spec = json.loads(out)
     assert spec["name"] == "mnist" and spec["version"] == "1.0.0"
     assert spec["image"] == "swr.eu-de.otc.t-systems.com/ml-class/mnist:1.0"
-    assert "warning: config.apis.0.procotol: typo read as 'protocol'" in err
+    assert "warning: apis.0.procotol: typo read as 'protocol'" in err
     saved = tmp_path / "SPEC.json"
     saved.write_text(out)
     assert run("validate", str(saved))[:2] == (0, "valid\n")
@@ -154,7 +154,11 @@ def test_unknown_command_is_a_usage_error() -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
     lambda children: (
         st.lists(children, max_size=4)
         | st.dictionaries(

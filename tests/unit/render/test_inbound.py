@@ -42,8 +42,12 @@ def test_custom_image_example_with_typos_imports_with_warnings_and_same_apis() -
     assert warned(result, "apis.0.method: 'POST' read as 'post'")
     assert warned(result, "'applicaton/json' read as 'application/json'")
     assert warned(result, "mnist_result.item: typo read as 'items'")
-    assert warned(result, "config.dependencies")
-    assert warned(result, "config.swr_location")
+    assert warned(
+        result,
+        "dependencies: the platform refuses dependencies for custom images and ignores "
+        "runtime; the image must install numpy==1.16.4",
+    )
+    assert warned(result, "swr_location")
 
     api = to_config(spec)["apis"][0]
     original = config["apis"][0]
@@ -75,8 +79,12 @@ def test_custom_image_example_response_content_type_is_corrected() -> None:
 def test_machine_learning_example_other_engine_and_runtime_are_reported() -> None:
     result = import_config(load("machine_learning_xgboost_s3.json"), name="iris", image=IMAGE)
     spec = result.validate()
-    assert warned(result, "config.model_type: 'XGBoost' is not 'Image'")
-    assert warned(result, "config.runtime")
+    assert warned(result, "model_type: 'XGBoost' is not 'Image'")
+    assert warned(
+        result,
+        "runtime: the platform refuses dependencies for custom images and ignores "
+        "runtime; the image must provide the runtime python2.7",
+    )
     assert spec.model_algorithm == "xgboost_iris_test"
     assert spec.apis[0].response is not None
     assert spec.apis[0].response.content_type == "application/json"
@@ -119,8 +127,8 @@ def test_schema_property_named_item_is_not_renamed() -> None:
 
 def test_missing_algorithm_and_unknown_keys_warn_but_never_crash() -> None:
     result = import_config({"model_type": "Image", "frobnicate": 1}, name="m", image=IMAGE)
-    assert warned(result, "config.model_algorithm: missing")
-    assert warned(result, "config.frobnicate")
+    assert warned(result, "model_algorithm is missing")
+    assert warned(result, "frobnicate: is not a config.json key")
     assert result.validate().model_algorithm == "predict_analysis"
 
 

@@ -16,7 +16,13 @@ from ma_widgets.spec.constants import FORBIDDEN_TEXT_CHARACTERS, INT32_MAX
 
 NAME_CHARS = string.ascii_letters + string.digits + "-_"
 TEXT_CHARS = st.characters(
-    blacklist_characters=FORBIDDEN_TEXT_CHARACTERS, blacklist_categories=("Cs",)
+    blacklist_characters=FORBIDDEN_TEXT_CHARACTERS,
+    blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp", "Co"),
+)
+#: Commands: visible characters and the plain space only (the spec refuses other spaces).
+COMMAND_CHARS = st.characters(
+    blacklist_characters=FORBIDDEN_TEXT_CHARACTERS + "\u115f\u1160\u3164\uffa0",
+    blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp", "Co", "Zs"),
 )
 number_part = st.integers(0, 99).map(str)
 
@@ -45,7 +51,7 @@ health_checks = (
     | st.fixed_dictionaries(
         {
             "mode": st.just("command"),
-            "command": st.text(TEXT_CHARS, min_size=1, max_size=30).filter(str.strip),
+            "command": st.text(COMMAND_CHARS, min_size=1, max_size=30),
             **schedule,
         }
     )
@@ -114,7 +120,7 @@ specs = st.fixed_dictionaries(
         "deployment_types": st.lists(
             st.sampled_from(["real-time", "edge"]), min_size=1, max_size=2, unique=True
         ),
-        "start_command": st.text(TEXT_CHARS, max_size=40),
+        "start_command": st.text(COMMAND_CHARS, max_size=40),
         "apis": apis,
         "port": st.integers(1, 65535),
         "protocol": st.sampled_from(["http", "https"]),
