@@ -8,9 +8,10 @@ and column, wrong kind of document) or the command line was wrong.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any
 
 from ma_widgets import cli_backends, cli_services, cli_trial
 from ma_widgets.errors import ImportFormatError, SpecFileError, SpecValidationError
@@ -18,36 +19,31 @@ from ma_widgets.errors import ImportFormatError, SpecFileError, SpecValidationEr
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
-def _print_problems(error: SpecValidationError, stream: TextIO) -> None:
-    for problem in error.problems:
-        print(str(problem), file=stream)
-
-
-def _load_spec(path: str) -> Any:
-    from ma_widgets.render import read_json_file
-    from ma_widgets.spec import validate_spec
-
-    return validate_spec(read_json_file(path))
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
-    try:
-        _load_spec(args.spec)
+    from ma_widgets.render import load_spec_file
+
+    try:  # warnings (an encoding, comments) on stderr; the problem lines are stdout's contract
+        load_spec_file(args.spec, report=sys.stderr, show_problems=False)
     except SpecValidationError as error:
-        _print_problems(error, sys.stdout)
+        for problem in error.problems:
+            print(str(problem), file=sys.stdout)
         return EXIT_INVALID
     print("valid")
     return EXIT_OK
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from ma_widgets.render import pretty, to_config, to_request_body
+    from ma_widgets.render import load_spec_file, pretty, to_config, to_request_body
 
     try:
-        spec = _load_spec(args.spec)
-    except SpecValidationError as error:
-        _print_problems(error, sys.stderr)
+        spec = load_spec_file(args.spec, report=sys.stderr)
+    except SpecValidationError:
         return EXIT_INVALID
+    if args.as_ == "kubernetes":
+        from ma_widgets.render.kubernetes import kubernetes_yaml
+
+        print(kubernetes_yaml(spec, replicas=args.replicas, liveness=not args.no_liveness), end="")
+        return EXIT_OK
     rendered = to_config(spec) if args.as_ == "config" else to_request_body(spec)
     print(pretty(rendered))
     return EXIT_OK
@@ -55,45 +51,53 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from ma_widgets.render import (
-        import_config,
-        import_request_body,
-        looks_like_request_body,
+        dockerfile_skeleton,
+        format_notes,
+        import_document,
         pretty,
-        read_json_file,
+        read_document,
     )
-    from ma_widgets.spec.constants import DEFAULT_VERSION
 
-    document = read_json_file(args.config)
-    if looks_like_request_body(document):
-        result = import_request_body(document)
-        overrides = {"name": args.name, "version": args.version, "image": args.image}
-        result.data.update({key: value for key, value in overrides.items() if value is not None})
-    else:
-        if args.name is None:
-            print(
-                "ma-widgets import: --name is required for a config.json "
-                "(it does not carry the model's name)",
-                file=sys.stderr,
-            )
-            return EXIT_UNREADABLE
-        result = import_config(
-            document,
-            name=args.name,
-            version=args.version or DEFAULT_VERSION,
-            image=args.image,
-            deployment_types=args.deployment_type,
-            image_replication=not args.no_image_replication,
+    document = read_document(args.config)
+    if document.kind == "spec" and document.evidence:
+        raise ImportFormatError(
+            f"{document.source}: is already a SPEC.json (it has {', '.join(document.evidence)}); "
+            "check it with ma-widgets validate"
         )
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    result = import_document(
+        document,
+        name=args.name,
+        image=args.image,
+        version=args.version,
+        deployment_types=args.deployment_type,
+        image_replication=not args.no_image_replication,
+    )
+    problems = result.problems()
+    for line in format_notes(result.source, result.warnings):
+        print(line, file=sys.stderr)
+    if args.dockerfile:
+        text = dockerfile_skeleton(
+            result.needs,
+            port=_int_or(result.data.get("port"), 8080),
+            start_command=str(result.data.get("start_command") or ""),
+        )
+        try:
+            with open(args.dockerfile, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:
+            raise SpecFileError(args.dockerfile, f"cannot be written: {error.strerror}") from None
+        print(f"{args.dockerfile}: Dockerfile skeleton written", file=sys.stderr)
     print(pretty(result.data))
-    try:
-        result.validate()
-    except SpecValidationError as error:
-        print(f"the imported spec still has {len(error.problems)} problem(s):", file=sys.stderr)
-        _print_problems(error, sys.stderr)
+    if problems:
+        print(f"the imported spec still has {len(problems)} problem(s):", file=sys.stderr)
+        for line in format_notes(result.source, problems=problems):
+            print(line, file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _int_or(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -102,6 +106,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     print(pretty(ModelImportSpec.model_json_schema()))
     return EXIT_OK
+
+
+def _replicas(text: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,4}", text.strip()):
+        raise argparse.ArgumentTypeError("must be a whole number from 0 to 9999")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,19 +125,32 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("spec", metavar="SPEC.json")
     validate.set_defaults(run=cmd_validate)
 
-    render = commands.add_parser("render", help="print config.json or the create-model body")
+    render = commands.add_parser(
+        "render", help="print config.json, the create-model body or Kubernetes manifests"
+    )
     render.add_argument("spec", metavar="SPEC.json")
     render.add_argument(
         "--as",
         dest="as_",
-        choices=("config", "request"),
+        choices=("config", "request", "kubernetes"),
         default="config",
-        help="config: the model's config.json; request: POST /v1/{project}/models",
+        help="config: the model's config.json; request: POST /v1/{project}/models; "
+        "kubernetes: a Deployment and a Service (YAML) whose probes carry the health check",
+    )
+    render.add_argument(
+        "--replicas", type=_replicas, default=1, help="kubernetes: pods to run (default 1)"
+    )
+    render.add_argument(
+        "--no-liveness",
+        action="store_true",
+        help="kubernetes: no livenessProbe (the platform only alarms, it never restarts)",
     )
     render.set_defaults(run=cmd_render)
 
     imp = commands.add_parser(
-        "import", help="turn a config.json (or a create-model body) into SPEC.json"
+        "import",
+        help="turn a config.json (comments, GBK, type names...) or a create-model body into "
+        "SPEC.json",
     )
     imp.add_argument("config", metavar="CONFIG.json")
     imp.add_argument("--name", help="model name (config.json does not carry it)")
@@ -141,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument(
         "--no-image-replication", action="store_true", help="import with Image Replication off"
+    )
+    imp.add_argument(
+        "--dockerfile",
+        metavar="PATH",
+        help="also write a Dockerfile skeleton installing the file's dependencies",
     )
     imp.set_defaults(run=cmd_import)
 

@@ -67,18 +67,15 @@ def _opened_backend(args: argparse.Namespace) -> Iterator[Any]:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     from ma_widgets.backends import wait_for
-    from ma_widgets.render import read_json_file
-    from ma_widgets.spec import validate_spec
+    from ma_widgets.render import load_spec_file
 
     try:
-        spec = validate_spec(read_json_file(args.spec))
+        # Prints warnings and problems as every SPEC.json command does (not over --json).
+        spec = load_spec_file(args.spec, report=None if args.json else sys.stderr)
     except SpecValidationError as error:
         if args.json:
             problems = [{"path": p.path, "message": p.message} for p in error.problems]
             print(json.dumps({"error_code": None, "error": "invalid spec", "problems": problems}))
-        else:
-            for problem in error.problems:
-                print(str(problem), file=sys.stderr)
         return EXIT_INVALID
     try:
         with _opened_backend(args) as backend:

@@ -61,16 +61,13 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 def cmd_trial(args: argparse.Namespace) -> int:
     from ma_widgets.errors import MaWidgetsError, SpecValidationError
-    from ma_widgets.render import read_json_file
-    from ma_widgets.spec import validate_spec
+    from ma_widgets.render import load_spec_file
     from ma_widgets.trial import resolve_runtime, run_trial
     from ma_widgets.trial.reaper import reap
 
     try:  # an unreadable file is cli.main's to report (exit 2), as for every command
-        spec = validate_spec(read_json_file(args.spec))
-    except SpecValidationError as error:
-        for problem in error.problems:
-            print(str(problem), file=sys.stderr)
+        spec = load_spec_file(args.spec, report=sys.stderr)  # prints warnings and problems
+    except SpecValidationError:
         return EXIT_UNHEALTHY
     quiet = args.json and not args.verbose
     options: dict[str, Any] = {"watch": args.watch_s is not None, "watch_s": args.watch_s}
