@@ -1,9 +1,11 @@
 """``ma-widgets submit | models | emulator``: the backends on the command line.
 
 Exit codes (in addition to cli.py's 0/1/2): 3 the backend refused or failed the submission
-(duplicate, bad config, image not found, unreachable); 4 ``--wait`` ran out of time while the
-model was still publishing. Secrets are read from the environment (``MODELARTS_PASSWORD``,
-``MODELARTS_TOKEN``), never from the command line, where ``ps`` would show them.
+(duplicate, bad config, image not found, unreachable, a status it does not know); 4 ``--wait``
+ran out of time while the model was still publishing; 5 the outcome of the create is unknown
+(its answer was lost and the platform could not be asked): check before submitting again.
+Secrets are read from the environment (``MODELARTS_PASSWORD``, ``MODELARTS_TOKEN``,
+``HUAWEICLOUD_SDK_SK``, ...), never from the command line, where ``ps`` would show them.
 """
 
 from __future__ import annotations
@@ -11,16 +13,23 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ma_widgets.errors import MaWidgetsError, SpecValidationError
 
-EXIT_OK, EXIT_INVALID, EXIT_FAILED, EXIT_TIMEOUT = 0, 1, 3, 4
+if TYPE_CHECKING:
+    from ma_widgets.backends import Backend, SettingField, StatusReport
+
+EXIT_OK, EXIT_INVALID, EXIT_FAILED, EXIT_TIMEOUT, EXIT_UNKNOWN = 0, 1, 3, 4, 5
+#: Where ``ma-widgets emulator --access-key`` reads the secret key (the name Huawei's SDKs use,
+#: so one ``export`` serves the emulator and the client alike).
+EMULATOR_SK_ENV = "HUAWEICLOUD_SDK_SK"
 
 
-def _settings(pairs: list[str] | None, fields: Sequence[Any]) -> dict[str, Any]:
+def _settings(pairs: list[str] | None, fields: Sequence[SettingField]) -> dict[str, Any]:
     """``--option KEY=VALUE`` pairs as settings; a setting the backend marks secret is refused
     (``ps`` shows every process's command line to other users)."""
     secret = {field.name: field for field in fields if field.secret}
@@ -50,7 +59,7 @@ def _print_error(command: str, error: MaWidgetsError, as_json: bool) -> None:
 
 
 @contextlib.contextmanager
-def _opened_backend(args: argparse.Namespace) -> Iterator[Any]:
+def _opened_backend(args: argparse.Namespace) -> Iterator[Backend]:
     """The backend ``--backend`` and ``--option`` name, closed afterwards: that frees what it
     holds (the ModelArts HTTP session); plugins need not have ``close()``."""
     from ma_widgets.backends import backend_factory, get_backend
@@ -65,39 +74,75 @@ def _opened_backend(args: argparse.Namespace) -> Iterator[Any]:
             close()
 
 
+class _EventPrinter:
+    """Prints each new timeline event once, as the submit panel shows it (events.py)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.seen = 0
+
+    def __call__(self, report: StatusReport) -> None:
+        from ma_widgets.backends.events import format_status_event, new_events
+
+        for event in new_events(report, self.seen):
+            print(format_status_event(event), file=self.stream, flush=True)
+        self.seen = len(report.events)
+
+
 def cmd_submit(args: argparse.Namespace) -> int:
-    from ma_widgets.backends import wait_for
-    from ma_widgets.render import load_spec_file
+    from ma_widgets.backends import SubmissionUnknownError, wait_for
+    from ma_widgets.backends.events import format_status_headline
+    from ma_widgets.render import read_json_file
+    from ma_widgets.spec import validate_spec
 
     try:
-        # Prints warnings and problems as every SPEC.json command does (not over --json).
-        spec = load_spec_file(args.spec, report=None if args.json else sys.stderr)
+        spec = validate_spec(read_json_file(args.spec))
     except SpecValidationError as error:
         if args.json:
             problems = [{"path": p.path, "message": p.message} for p in error.problems]
             print(json.dumps({"error_code": None, "error": "invalid spec", "problems": problems}))
+        else:
+            for problem in error.problems:
+                print(str(problem), file=sys.stderr)
         return EXIT_INVALID
+    # With --json, stdout carries one JSON document; the timeline goes to stderr.
+    printer = _EventPrinter(sys.stderr if args.json else sys.stdout)
     try:
         with _opened_backend(args) as backend:
             handle = backend.submit(spec)
             report = backend.status(handle)
+            printer(report)
             if args.wait and not report.final:
                 # wait_for, not backend.wait: a plugin need only implement the Backend protocol.
-                report = wait_for(backend.status, handle, timeout_s=args.timeout, poll_s=args.poll)
+                report = wait_for(
+                    backend.status,
+                    handle,
+                    timeout_s=args.timeout,
+                    poll_s=args.poll,
+                    on_status=printer,
+                )
+    except SubmissionUnknownError as error:
+        _print_error("submit", error, args.json)
+        return EXIT_UNKNOWN
     except MaWidgetsError as error:
         _print_error("submit", error, args.json)
         return EXIT_FAILED
     if args.json:
         print(
             json.dumps(
-                {"model_id": report.model_id, "status": report.status, "message": report.message}
+                {
+                    "model_id": report.model_id,
+                    "status": report.status,
+                    "platform_status": report.platform_status or None,
+                    "message": report.message,
+                }
             )
         )
     else:
-        print(f"{spec.name} {spec.version}: {report.status} (model id {report.model_id})")
-        if report.message:
+        print(f"{spec.name} {spec.version}: {format_status_headline(report)}")
+        if report.message and report.status != "publishing":
             print(report.message)
-    if report.status == "failed":
+    if report.status in ("failed", "unknown"):
         return EXIT_FAILED
     if args.wait and report.status != "published":
         return EXIT_TIMEOUT
@@ -140,12 +185,29 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     from ma_widgets.emulator.server import docker_image_check, serve_forever
     from ma_widgets.emulator.state import EmulatorState
 
-    check = None if args.no_image_check else docker_image_check()
-    if bool(args.access_key) != bool(args.secret_key):
-        print("ma-widgets emulator: give --access-key and --secret-key together", file=sys.stderr)
+    if args.secret_key and not args.access_key:
+        print("ma-widgets emulator: --secret-key goes with --access-key", file=sys.stderr)
         return EXIT_INVALID
-    keys = {args.access_key: args.secret_key} if args.access_key else {}
-    state = EmulatorState(publish_delay_s=args.publish_delay, image_exists=check, access_keys=keys)
+    access_keys = None
+    if args.access_key:
+        secret_key = args.secret_key or os.environ.get(EMULATOR_SK_ENV)
+        if not secret_key:
+            print(
+                "ma-widgets emulator: --access-key needs its secret key: set "
+                f"{EMULATOR_SK_ENV} (or give --secret-key)",
+                file=sys.stderr,
+            )
+            return EXIT_INVALID
+        if args.secret_key:
+            print(
+                f"note: --secret-key shows the key to other users (ps); {EMULATOR_SK_ENV} does not",
+                file=sys.stderr,
+            )
+        access_keys = {args.access_key: secret_key}
+    check = None if args.no_image_check else docker_image_check()
+    state = EmulatorState(
+        publish_delay_s=args.publish_delay, image_exists=check, access_keys=access_keys
+    )
     if check is None and not args.no_image_check:
         print("no Docker engine answers: images are not checked", file=sys.stderr)
     try:
@@ -195,14 +257,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--no-image-check", action="store_true", help="do not ask Docker whether images exist"
     )
     emulator.add_argument(
+        "--access-key",
+        metavar="AK",
+        help=f"also accept requests signed with this access key (secret key: ${EMULATOR_SK_ENV})",
+    )
+    emulator.add_argument(
+        "--secret-key",
+        metavar="SK",
+        help=f"the secret key for --access-key (prefer ${EMULATOR_SK_ENV}: ps shows arguments)",
+    )
+    emulator.add_argument(
         "--fault-hooks",
         action="store_true",
         help="serve POST /_emulator/faults (tests only: anyone on this machine could use it)",
-    )
-    emulator.add_argument(
-        "--access-key", metavar="AK", help="accept requests signed with this access key (AK/SK)"
-    )
-    emulator.add_argument(
-        "--secret-key", metavar="SK", help="the secret key that goes with --access-key"
     )
     emulator.set_defaults(run=cmd_emulator)

@@ -1,4 +1,5 @@
-"""Submission backends: register a spec as a model version somewhere (design.md, backends/).
+"""Submission backends: register a spec as a model version somewhere (the embedded ``local``
+registry, ModelArts, or a plugin).
 
 Only the protocol and the registry are imported here; each backend module is imported when its
 entry point is loaded, so ``requests`` and ``docker`` stay out of processes that never use them.
@@ -24,6 +25,7 @@ from ma_widgets.backends.errors import (
     BackendUnavailableError,
     DuplicateModelError,
     ModelNotFoundError,
+    SubmissionUnknownError,
     UnknownBackendError,
 )
 from ma_widgets.backends.registry import (
@@ -31,6 +33,8 @@ from ma_widgets.backends.registry import (
     available_backends,
     backend_factory,
     get_backend,
+    register_backend,
+    unregister_backend,
 )
 
 __all__ = [
@@ -50,10 +54,13 @@ __all__ = [
     "StatusEvent",
     "StatusReport",
     "SubmissionHandle",
+    "SubmissionUnknownError",
     "UnknownBackendError",
     "available_backends",
     "backend_factory",
     "get_backend",
     "propose_next_version",
+    "register_backend",
+    "unregister_backend",
     "wait_for",
 ]

@@ -24,6 +24,7 @@ from ma_widgets.backends.base import (
     sort_versions,
 )
 from ma_widgets.backends.errors import BackendError, ModelNotFoundError
+from ma_widgets.backends.settings import LocalSettings, load_settings, setting_fields
 from ma_widgets.backends.store import Record, Store
 
 if TYPE_CHECKING:
@@ -55,23 +56,23 @@ class LocalBackend(BackendBase):
     """
 
     name: ClassVar[str] = "local"
-    settings_fields: ClassVar[tuple[SettingField, ...]] = (
-        SettingField("path", "Registry file", env=HOME_ENV, help="SQLite file (optional)"),
-        SettingField("registry", "Image registry", help="e.g. 127.0.0.1:5000 (optional)"),
-    )
+    settings_model: ClassVar[type[LocalSettings]] = LocalSettings
+    settings_fields: ClassVar[tuple[SettingField, ...]] = setting_fields(LocalSettings)
 
     def __init__(
         self,
         path: str | Path | None = None,
-        docker: bool | None = None,
+        docker: bool | str | None = None,
         registry: str | None = None,
     ):
-        self.path = Path(path) if path else default_db_path()
+        given = {"path": str(path) if path else None, "docker": docker, "registry": registry}
+        settings = load_settings(LocalSettings, self.name, given)
+        self.path = Path(settings.path) if settings.path else default_db_path()
         self._store_lock = threading.Lock()
         # An existing file is opened now, so one that is not a registry is reported at once.
         self._store: Store | None = Store(self.path) if self.path.exists() else None
-        self.use_docker = _flag(docker)
-        self.registry = registry or None
+        self.use_docker = settings.docker
+        self.registry = settings.registry or None
 
     @property
     def store(self) -> Store:
@@ -226,20 +227,6 @@ class LocalBackend(BackendBase):
             f"published; image {detail}, so later changes to {spec.image} do not affect it",
             image_ref=ref,
         )
-
-
-def _flag(value: bool | str | None) -> bool | None:
-    """True/False/None from a bool or the strings a CLI ``--option`` or a text box gives."""
-    if value is None or isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("", "auto"):
-        return None
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise BackendError(f"docker must be true, false or auto, not {value!r}")
 
 
 def _as_version(record: Record) -> ModelVersion:

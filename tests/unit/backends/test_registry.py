@@ -13,9 +13,17 @@ import pytest
 from ma_widgets.backends import (
     Backend,
     BackendConfigError,
+    BackendError,
     UnknownBackendError,
     available_backends,
     get_backend,
+)
+from ma_widgets.backends.local import LocalBackend
+from ma_widgets.backends.registry import (
+    backend_factory,
+    refresh,
+    register_backend,
+    unregister_backend,
 )
 from tests.unit.backends.specs import make_spec
 
@@ -70,7 +78,9 @@ def installed_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(target))
+        refresh()  # the entry points are read once per process: read them again
         yield
+    refresh()
     sys.modules.pop("ma_widgets_plugin_example", None)
 
 
@@ -83,3 +93,47 @@ def test_a_third_party_package_plugs_in_through_its_entry_point(installed_plugin
     assert report.status == "published"
     assert "from-settings" in report.events[0].message
     assert backend.next_version("digits") == "0.0.2"
+
+
+class Recorder(LocalBackend):
+    """A backend defined in a notebook cell: registered without packaging it."""
+
+    name = "recorder"
+
+
+def test_register_backend_adds_a_class_or_a_path_in_process(tmp_path: Path) -> None:
+    register_backend("recorder", Recorder)
+    register_backend("recorder-by-path", "tests.unit.backends.test_registry:Recorder")
+    try:
+        assert {"recorder", "recorder-by-path"} <= set(available_backends())
+        assert available_backends()[0] == "local"
+        backend = get_backend("recorder", path=str(tmp_path / "r.sqlite3"), docker=False)
+        assert isinstance(backend, Recorder)
+        assert backend_factory("recorder-by-path") is Recorder
+        handle = backend.submit(make_spec())
+        assert backend.status(handle).status == "published"
+    finally:
+        unregister_backend("recorder")
+        unregister_backend("recorder-by-path")
+    assert "recorder" not in available_backends()
+
+
+def test_register_backend_never_replaces_a_name_by_accident() -> None:
+    with pytest.raises(BackendConfigError, match="clobber=True"):
+        register_backend("modelarts", Recorder)
+    assert backend_factory("modelarts").__name__ == "ModelArtsBackend"
+    register_backend("modelarts", Recorder, clobber=True)
+    try:
+        assert backend_factory("modelarts") is Recorder
+    finally:
+        unregister_backend("modelarts")
+    assert backend_factory("modelarts").__name__ == "ModelArtsBackend"
+
+
+def test_a_registered_path_that_cannot_be_imported_is_a_clear_error() -> None:
+    register_backend("broken", "no_such_module_here:Thing")
+    try:
+        with pytest.raises(BackendError, match="could not be loaded"):
+            backend_factory("broken")
+    finally:
+        unregister_backend("broken")
