@@ -6,12 +6,21 @@ It listens on 127.0.0.1 only: it is a teaching and testing stand-in, never a pub
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import shutil
+import signal
+import sys
+import tempfile
 import threading
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ma_widgets.emulator.limits import MAX_CALL_BYTES
 from ma_widgets.emulator.state import EmulatorState
 from ma_widgets.errors import MaWidgetsError
+
+if TYPE_CHECKING:
+    from ma_widgets.emulator.service_table import ServiceTable
 
 HOST = "127.0.0.1"
 #: How long ``start`` waits for the server thread to listen.
@@ -38,10 +47,27 @@ def docker_image_check() -> Any:
 class EmulatorServer:
     """An emulator on its own IO loop thread; ``url`` is ready once ``start()`` returns."""
 
-    def __init__(self, state: EmulatorState | None = None, port: int = 0, fault_hooks: bool = True):
+    def __init__(
+        self,
+        state: EmulatorState | None = None,
+        port: int = 0,
+        fault_hooks: bool = True,
+        *,
+        services_home: Path | None = None,
+        services_runtime: str = "auto",
+        services_workdir: Path | None = None,
+    ):
+        """``services_home``: where deployed services are kept (default: a temporary folder,
+        removed on stop); ``services_runtime``: docker, process or auto; ``services_workdir``:
+        where a process-runtime start command runs (default: the current folder)."""
         self.state = state or EmulatorState()
         self.port = port
         self.fault_hooks = fault_hooks
+        self.services_home = services_home
+        self.services_runtime = services_runtime
+        self.services_workdir = services_workdir
+        self.services: ServiceTable | None = None
+        self._temporary_home: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -56,13 +82,13 @@ class EmulatorServer:
         import tornado.httpserver
         import tornado.netutil
 
-        from ma_widgets.emulator.app import make_app
+        from ma_widgets.emulator.app import Emulator, make_app
 
         try:
             sockets = tornado.netutil.bind_sockets(self.port, address=HOST)
             self.port = sockets[0].getsockname()[1]
             server = tornado.httpserver.HTTPServer(
-                make_app(self.state, self.fault_hooks),
+                make_app(Emulator(self.state, self.services), self.fault_hooks),
                 # a little above the largest call, so the handlers answer 413 themselves
                 max_body_size=MAX_CALL_BYTES + 1024 * 1024,
             )
@@ -78,6 +104,15 @@ class EmulatorServer:
         await server.close_all_connections()
 
     def start(self) -> EmulatorServer:
+        from ma_widgets.emulator.service_table import ServiceTable
+
+        home = self.services_home
+        if home is None:
+            self._temporary_home = tempfile.mkdtemp(prefix="ma-widgets-emulator-")
+            home = Path(self._temporary_home)
+        # Removes what an emulator killed earlier left in this home before serving.
+        self.services = ServiceTable(self.state, home, self.services_runtime, self.services_workdir)
+
         def run() -> None:
             loop = asyncio.new_event_loop()
             self._loop = loop
@@ -89,18 +124,26 @@ class EmulatorServer:
         self._thread = threading.Thread(target=run, name="ma-widgets-emulator", daemon=True)
         self._thread.start()
         if not self._ready.wait(START_TIMEOUT_S):
+            self.stop()
             raise MaWidgetsError(f"the emulator did not start within {START_TIMEOUT_S:.0f} s")
         if self._error is not None:
+            self.stop()
             raise MaWidgetsError(
                 f"the emulator cannot listen on {HOST}:{self.port}: {self._error}"
             ) from self._error
         return self
 
     def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop serving, then stop and remove every service this emulator deployed."""
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
         if self._thread is not None:
             self._thread.join(timeout_s)
+        if self.services is not None:
+            self.services.remove_all()
+        if self._temporary_home is not None:
+            shutil.rmtree(self._temporary_home, ignore_errors=True)
+            self._temporary_home = None
 
     def __enter__(self) -> EmulatorServer:
         return self.start()
@@ -109,17 +152,31 @@ class EmulatorServer:
         self.stop()
 
 
-def serve_forever(state: EmulatorState, port: int, fault_hooks: bool = False) -> None:
-    """Foreground server for the CLI; Ctrl+C stops it.
+def serve_forever(
+    state: EmulatorState,
+    port: int,
+    fault_hooks: bool = False,
+    services_runtime: str = "auto",
+) -> None:
+    """Foreground server for the CLI; Ctrl+C (or SIGTERM) stops it and its services.
 
     Requests are logged (method, path, status: never headers or bodies, so no password or
     token) so a teacher can see what the class sends. The fault hooks are off unless asked
-    for: anyone on the machine could otherwise break everyone's submissions.
+    for: anyone on the machine could otherwise break everyone's submissions. Services live in
+    a folder per port, so an emulator that was killed has its services removed by the next
+    one started on that port.
     """
     import tornado.log
 
+    from ma_widgets.services import default_home
+
     tornado.log.enable_pretty_logging()
-    with EmulatorServer(state, port, fault_hooks) as server:
+    with contextlib.suppress(ValueError):  # not the main thread: Ctrl+C is the only way out
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # leaves the block below
+    home = default_home() / f"emulator-{port}"
+    with EmulatorServer(
+        state, port, fault_hooks, services_home=home, services_runtime=services_runtime
+    ) as server:
         signing = "tokens and AK/SK signatures" if state.has_access_keys() else "tokens"
         print(
             f"ModelArts emulator on {server.url}, accepting {signing} (Ctrl+C stops it)", flush=True

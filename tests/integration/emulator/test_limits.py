@@ -91,6 +91,7 @@ def test_unparsable_and_too_deep_bodies_are_400_never_500(emulator: Client) -> N
         ("/v1/{project_id}/models", '{"n": ' + "9" * 5000 + "}"),
         ("/v1/{project_id}/models", b"\xff\xfe{}"),
         ("/v3/auth/tokens", deep),
+        ("/v1/{project_id}/services", deep),
     ]
     for path, body in cases:
         answer = emulator.call("POST", path, body)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ma_widgets.emulator.faults import FaultError, check_fault_request
@@ -102,6 +102,7 @@ def test_unreadable_bodies_are_body_errors(raw: str | bytes) -> None:
         parse_json(raw)
 
 
+@settings(max_examples=60, deadline=None)
 @given(
     st.recursive(
         st.none() | st.integers() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c)

@@ -1,0 +1,313 @@
+"""The emulator's services: real local services (``ma_widgets.services``) behind the v1 API.
+
+Each deployed real-time service really runs the model's image (or its start command as a
+process), with the health rules of the local backend, so a classroom can deploy and call a
+model with no cloud. This module checks a create body as the platform does, keeps what the
+platform shows but the local manager does not need (project, config entries, call counts),
+and shapes the answers (docs/platform/services.md, "Deploy", "Service status", "Events").
+
+The emulator owns its services: they live in their own home folder, are removed when the
+emulator stops, and any left by an emulator that was killed are removed when the next one
+starts on the same folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ma_widgets.emulator.state import EmulatorState
+from ma_widgets.services import (
+    DeployableModel,
+    LocalServices,
+    Refusal,
+    Service,
+    ServiceNotFoundError,
+    deploy_refusals,
+)
+
+#: OTC runs at most 20 real-time services per user (docs/platform/services.md, "Deploy").
+MAX_REAL_TIME_SERVICES = 20
+#: Seconds shutting down may take for all services together (each stop is bounded itself).
+SHUTDOWN_S = 30.0
+_MAPPING_TYPES = ("file", "csv")
+
+
+@dataclass
+class ServiceInfo:
+    """What the platform shows of a service beyond what runs it."""
+
+    project_id: str
+    service_name: str
+    config: list[dict[str, Any]]
+    description: str = ""
+    workspace_id: str = "0"
+    schedule: list[Any] = field(default_factory=list)
+    invocation_times: int = 0
+    failed_times: int = 0
+
+
+class RefusedError(Exception):
+    """A request refused with the platform's codes; ``refusals`` lists every reason."""
+
+    def __init__(self, refusals: list[Refusal]):
+        self.refusals = refusals
+        super().__init__("; ".join(str(r) for r in refusals))
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> int | None:
+    """An integer sent as a number or a digit string (examples send ``"100"``)."""
+    if _is_int(value):
+        return int(value)  # type: ignore[arg-type]
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def check_create(body: Any) -> list[Refusal]:
+    """Structural problems of a create-service body, all of them (ModelArts.3036/3037/3516)."""
+    if not isinstance(body, dict):
+        return [Refusal("ModelArts.3037", "the request body must be a JSON object")]
+    out = [
+        Refusal("ModelArts.3036", f"missing parameter: {key}")
+        for key in ("service_name", "infer_type", "config")
+        if key not in body
+    ]
+    for key in ("service_name", "infer_type", "description", "workspace_id"):
+        if key in body and not isinstance(body[key], str):
+            out.append(Refusal("ModelArts.3037", f"{key} must be a string"))
+    config = body.get("config")
+    if "config" in body and (not isinstance(config, list) or not config):
+        out.append(Refusal("ModelArts.3037", "config must be a non-empty list"))
+        return out
+    if not isinstance(config, list):
+        return out
+    infer_type = body.get("infer_type")
+    if len(config) > 1:
+        if infer_type == "batch":
+            out.append(Refusal("ModelArts.3037", "a batch service takes exactly one config entry"))
+        ids = [c.get("model_id") for c in config if isinstance(c, dict)]
+        if len(set(map(str, ids))) < len(ids):
+            out.append(Refusal("ModelArts.3516", "the same model version is in config twice"))
+        else:
+            out.append(Refusal("ModelArts.3037", "the emulator runs one model version per service"))
+    weights = []
+    for n, entry in enumerate(config):
+        where = f"config[{n}]"
+        if not isinstance(entry, dict):
+            out.append(Refusal("ModelArts.3037", f"{where} must be an object"))
+            continue
+        for key in ("model_id", "specification", "instance_count"):
+            if key not in entry:
+                out.append(Refusal("ModelArts.3036", f"missing parameter: {where}.{key}"))
+        for key in ("model_id", "specification"):
+            if key in entry and not isinstance(entry[key], str):
+                out.append(Refusal("ModelArts.3037", f"{where}.{key} must be a string"))
+        count = entry.get("instance_count", 1)
+        if not _is_int(count):
+            out.append(Refusal("ModelArts.3037", f"{where}.instance_count must be an integer"))
+        if infer_type == "real-time":
+            weight = _number(entry.get("weight"))
+            if weight is None:
+                out.append(Refusal("ModelArts.3036", f"{where}.weight: an integer, 0-100"))
+            else:
+                weights.append(weight)
+        if infer_type == "batch":
+            for key in ("src_path", "dest_path", "req_uri", "mapping_type"):
+                if not isinstance(entry.get(key), str) or not entry.get(key):
+                    out.append(Refusal("ModelArts.3036", f"missing parameter: {where}.{key}"))
+            mapping = entry.get("mapping_type")
+            if isinstance(mapping, str) and mapping not in _MAPPING_TYPES:
+                out.append(Refusal("ModelArts.3037", f"{where}.mapping_type: file or csv"))
+            elif mapping == "csv":
+                out.append(
+                    Refusal("ModelArts.3037", f"{where}.mapping_type: the emulator runs file only")
+                )
+        envs = entry.get("envs", {})
+        if not isinstance(envs, dict) or not all(isinstance(v, str) for v in envs.values()):
+            out.append(Refusal("ModelArts.3037", f"{where}.envs must map names to strings"))
+    if weights and sum(weights) != 100:
+        out.append(Refusal("ModelArts.3037", "the weights of config must add up to 100"))
+    return out
+
+
+class ServiceTable:
+    """Deploy, show, list, start/stop, delete and call services for the emulator; thread-safe."""
+
+    def __init__(
+        self,
+        state: EmulatorState,
+        home: Path,
+        runtime: str = "auto",
+        workdir: Path | None = None,
+    ):
+        self.state = state
+        self.workdir = workdir
+        self.local = LocalServices(home, runtime, models=self.deployable)
+        self.lock = threading.Lock()
+        self.info: dict[str, ServiceInfo] = {}
+        self._specs: dict[str, Any] = {}
+        self.remove_all()  # what a killed emulator left in this home
+
+    # -- models ---------------------------------------------------------------------------------
+
+    def deployable(self, model_id: str) -> DeployableModel | None:
+        """The emulator's model as the deploy checks and the supervisor need it."""
+        from ma_widgets.render import import_request_body
+
+        model = self.state.get(model_id)
+        if model is None:
+            return None
+        with self.lock:
+            spec = self._specs.get(model_id)
+        if spec is None:
+            spec = import_request_body(model.body).validate()  # create already checked it
+            with self.lock:
+                self._specs[model_id] = spec
+        status, _ = self.state.status(model)
+        body = model.body
+        return DeployableModel(
+            model_id,
+            body["model_name"],
+            body["model_version"],
+            status,
+            spec,
+            str(body["source_location"]),
+        )
+
+    def model_in_use(self, model_id: str) -> bool:
+        with self.lock:
+            return any(c.get("model_id") == model_id for i in self.info.values() for c in i.config)
+
+    # -- deploy ---------------------------------------------------------------------------------
+
+    def deploy(self, project_id: str, body: Any) -> str:
+        """The new service's id; RefusedError with every reason otherwise (nothing runs)."""
+        refusals = check_create(body)
+        if refusals:
+            raise RefusedError(refusals)
+        entry = dict(body["config"][0])
+        infer_type = body["infer_type"]
+        model = self.deployable(entry["model_id"])
+        if model is not None and self.state.get(model.model_id).project_id not in ("", project_id):
+            model = None  # another project's model is not visible here
+        mine = self.services(project_id)
+        refusals = deploy_refusals(
+            model,
+            infer_type,
+            body["service_name"],
+            {s.name for s in mine},
+            model_ref=entry["model_id"],
+            instances=entry["instance_count"],
+            description=body.get("description", ""),
+            req_uri=entry.get("req_uri"),
+        )
+        running = [s for s in mine if s.infer_type == "real-time"]
+        if infer_type == "real-time" and len(running) >= MAX_REAL_TIME_SERVICES:
+            refusals.append(
+                Refusal("ModelArts.3520", f"at most {MAX_REAL_TIME_SERVICES} real-time services")
+            )
+        if refusals:
+            raise RefusedError(refusals)
+        assert model is not None
+        entry.update(model_name=model.name, model_version=model.version)
+        service = self.local.deploy(
+            model,
+            infer_type,
+            name=body["service_name"],
+            instances=entry["instance_count"],
+            description=body.get("description", ""),
+            input_dir=entry.get("src_path"),
+            output_dir=entry.get("dest_path"),
+            req_uri=entry.get("req_uri"),
+            workdir=self.workdir,
+        )
+        with self.lock:
+            self.info[service.service_id] = ServiceInfo(
+                project_id,
+                service.name,
+                [entry],
+                body.get("description", ""),
+                body.get("workspace_id") or "0",
+                list(body.get("schedule") or []),
+            )
+        return service.service_id
+
+    # -- look -----------------------------------------------------------------------------------
+
+    def info_of(self, project_id: str | None, service_id: str) -> ServiceInfo:
+        """The emulator's record; ServiceNotFoundError unless it exists (in that project)."""
+        with self.lock:
+            info = self.info.get(service_id)
+        if info is None or (project_id is not None and info.project_id != project_id):
+            raise ServiceNotFoundError(service_id)
+        return info
+
+    def show(self, project_id: str, service_id: str) -> tuple[Service, ServiceInfo]:
+        info = self.info_of(project_id, service_id)
+        return self.local.show(service_id), info
+
+    def services(self, project_id: str) -> list[Service]:
+        with self.lock:
+            ids = [i for i, info in self.info.items() if info.project_id == project_id]
+        out = []
+        for service_id in ids:
+            with contextlib.suppress(ServiceNotFoundError):
+                out.append(self.local.show(service_id))
+        return out
+
+    def count_call(self, service_id: str, ok: bool) -> None:
+        with self.lock:
+            info = self.info.get(service_id)
+            if info is not None:
+                info.invocation_times += 1
+                info.failed_times += 0 if ok else 1
+
+    # -- change ---------------------------------------------------------------------------------
+
+    def set_status(self, project_id: str, service_id: str, wanted: str) -> None:
+        """Start (``running``) or stop (``stopped``); UpdateRefused (3519) when not allowed."""
+        self.info_of(project_id, service_id)
+        if wanted == "stopped":
+            self.local.stop(service_id)
+        else:
+            self.local.start(service_id)
+
+    def set_description(self, project_id: str, service_id: str, text: str) -> None:
+        info = self.info_of(project_id, service_id)
+        with self.lock:
+            info.description = text
+
+    def delete(self, project_id: str | None, service_id: str) -> None:
+        self.info_of(project_id, service_id)
+        self.local.delete(service_id)
+        with self.lock:
+            self.info.pop(service_id, None)
+
+    def remove_all(self, timeout_s: float = SHUTDOWN_S) -> None:
+        """Stop and remove every service in this home, in parallel, within ``timeout_s``."""
+        ids = [s.service_id for s in self.local.list()]
+        if not ids:
+            return
+        deadline = time.monotonic() + timeout_s
+        pool = ThreadPoolExecutor(max_workers=min(8, len(ids)), thread_name_prefix="ma-emu-stop")
+        futures = [pool.submit(self._remove, service_id) for service_id in ids]
+        for future in futures:
+            with contextlib.suppress(Exception):
+                future.result(timeout=max(0.1, deadline - time.monotonic()))
+        pool.shutdown(wait=False)
+
+    def _remove(self, service_id: str) -> None:
+        with contextlib.suppress(ServiceNotFoundError):
+            self.local.delete(service_id)
+        with self.lock:
+            self.info.pop(service_id, None)
