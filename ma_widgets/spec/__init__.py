@@ -1,8 +1,10 @@
-"""The spec layer: pure Pydantic models of the import page, no I/O (design.md)."""
+"""The spec layer: pure Pydantic models of the import page (docs/platform/import.md, "The console
+form"), no I/O: it imports only pydantic and the JSON Schema adapter, so the CLI and the widget
+share its rules and messages."""
 
 from ma_widgets.spec.apis import Api, ApiRequest, ApiResponse
 from ma_widgets.spec.docs import Metrics, ModelDoc
-from ma_widgets.spec.health import CommandHealthCheck, HealthCheck, HttpHealthCheck
+from ma_widgets.spec.health import CommandHealthCheck, HealthCheckSpec, HttpHealthCheck
 from ma_widgets.spec.model import DeploymentType, ModelImportSpec
 from ma_widgets.spec.problems import field_path, problems_from, validate_spec
 
@@ -12,7 +14,7 @@ __all__ = [
     "ApiResponse",
     "CommandHealthCheck",
     "DeploymentType",
-    "HealthCheck",
+    "HealthCheckSpec",
     "HttpHealthCheck",
     "Metrics",
     "ModelDoc",

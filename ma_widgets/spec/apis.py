@@ -1,4 +1,4 @@
-"""REST API definitions (``apis`` in config.json, reference section 3).
+"""REST API definitions (``apis`` in config.json: docs/platform/import.md, "config.json").
 
 Field names are snake_case here (``content_type``); the renderer writes the platform's
 ``Content-type`` key. ``data`` is kept exactly as written, after checking it is a JSON Schema.
@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from ma_widgets.spec import constants as c
 from ma_widgets.spec.json_schema_check import schema_problem
 from ma_widgets.spec.rules import UrlPath, fail
+from ma_widgets.spec.schema_walk import SchemaPath, SchemaWalkError, format_path, walk
 
 
 def _check_schema(value: dict[str, Any]) -> dict[str, Any]:
@@ -22,7 +23,60 @@ def _check_schema(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+#: Bytes each counted thing takes at least in JSON: an item and its comma, a character, a
+#: property (``"a":0,``).
+_BYTES_PER = {"minItems": 2, "minLength": 1, "minProperties": 6}
+
+
+def _size(value: Any) -> int:
+    """A size keyword's value as a count (0 when it is absent or not a number)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    return int(min(value, c.MAX_CALL_BODY_BYTES + 1))
+
+
+def _smallest_body_problem(schema: dict[str, Any]) -> str | None:
+    """Why no body valid for ``schema`` fits in one service call; ``None`` when one may.
+
+    A lower bound, from the size keywords alone: ``minItems`` of an array multiplies what its
+    ``items`` schema needs, everything else counts once. Enough to catch the absurd
+    (``"minItems": 300000000``), which the trial's smoke test would otherwise try to build.
+    """
+    # For each subschema: how many copies of it the smallest body holds, and for an array how
+    # many items (so that its ``items`` schema is counted that many times).
+    copies: dict[SchemaPath, int] = {}
+    items_of: dict[SchemaPath, int] = {}
+    for node in walk(schema):
+        parent = node.path[:-1]
+        count = copies.get(parent, 1)
+        if node.path[-1:] == ("items",):
+            count = min(count * items_of.get(parent, 1), c.MAX_CALL_BODY_BYTES + 1)
+        copies[node.path] = count
+        items_of[node.path] = max(1, _size(node.schema.get("minItems")))
+        for keyword, per in _BYTES_PER.items():
+            need = count * per * _size(node.schema.get(keyword))
+            if need > c.MAX_CALL_BODY_BYTES:
+                where = format_path((*node.path, keyword))
+                return (
+                    f"{where} asks for a body of at least {need:,} bytes; a call to a service "
+                    f"carries at most {c.MAX_CALL_BODY_BYTES // (1024 * 1024)} MB"
+                )
+    return None
+
+
+def _check_request_size(value: dict[str, Any]) -> dict[str, Any]:
+    try:
+        problem = _smallest_body_problem(value)
+    except SchemaWalkError as error:  # already refused by the schema check; kept as a guard
+        problem = str(error)
+    if problem:
+        raise fail("request_too_large", problem)
+    return value
+
+
 JsonSchema = Annotated[dict[str, Any], AfterValidator(_check_schema)]
+#: A request schema must also allow a body that one call can carry.
+RequestSchema = Annotated[JsonSchema, AfterValidator(_check_request_size)]
 
 _DATA_HELP = (
     'JSON Schema of the body. {"type": "file"} (a ModelArts extension) marks an uploaded file.'
@@ -39,7 +93,7 @@ class ApiRequest(BaseModel):
         title="Request Content-type",
         description="application/json for JSON bodies; multipart/form-data for file uploads.",
     )
-    data: JsonSchema = Field(
+    data: RequestSchema = Field(
         default_factory=lambda: {"type": "object"}, title="Request schema", description=_DATA_HELP
     )
 

@@ -19,13 +19,14 @@ from pydantic import (
 )
 
 from ma_widgets.spec import constants as c
-from ma_widgets.spec.rules import NonBlank, PositiveCount, Seconds, UrlPath
+from ma_widgets.spec.rules import NonBlankCommand, PositiveCount, Seconds, UrlPath
 
 HEALTH_MODES = ("http", "command")
 
 
 class _ScheduleFields(BaseModel):
-    """Timing shared by both modes; section 5 of the reference says how they combine."""
+    """Timing shared by both modes; how they combine: docs/platform/import.md,
+    "The health-check schedule"."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -63,7 +64,8 @@ class _ScheduleFields(BaseModel):
         return leading | {key: value for key, value in data.items() if key not in leading}
 
     def startup_budget_s(self) -> int:
-        """The latest first-success time that still counts as healthy (reference section 5.4)."""
+        """The latest first-success time that still counts as healthy (docs/platform/import.md,
+        "The health-check schedule")."""
         return self.delay + (self.max_failures - 1) * self.period
 
 
@@ -87,21 +89,26 @@ class CommandHealthCheck(_ScheduleFields):
     mode: Literal["command"] = Field(
         "command", title="Check Mode", description="Command: run a command inside the container."
     )
-    command: NonBlank = Field(
+    command: NonBlankCommand = Field(
         title="Health Check Command",
         description="Command run inside the container, e.g. 'cat /tmp/ready'. Exit code 0 means "
         "healthy; anything else is a failed check.",
     )
 
 
-def _mode_of(value: Any) -> str:
-    """HTTP is the console's default mode, so a block without ``mode`` is an HTTP check."""
-    if isinstance(value, dict):
-        return value.get("mode", "http")
-    return getattr(value, "mode", "http")
+def _mode_of(value: Any) -> str | None:
+    """The tag to validate ``value`` with: its mode, whatever JSON it holds.
+
+    HTTP is the console's default mode, so a block without ``mode`` is an HTTP check. Any mode
+    that is not one of the two strings (a list, a number, an object, another word) gives
+    ``None``, which pydantic reports as the ``health_mode`` error at ``health_check.mode``.
+    """
+    mode = value.get("mode", "http") if isinstance(value, dict) else getattr(value, "mode", None)
+    return mode if isinstance(mode, str) and mode in HEALTH_MODES else None
 
 
-HealthCheck = Annotated[
+#: The spec's ``health_check`` block: an HTTP or a command check, told apart by ``mode``.
+HealthCheckSpec = Annotated[
     Annotated[HttpHealthCheck, Tag("http")] | Annotated[CommandHealthCheck, Tag("command")],
     Discriminator(
         _mode_of,

@@ -23,14 +23,15 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from ma_widgets.spec import constants as c
 from ma_widgets.spec.apis import Apis
 from ma_widgets.spec.docs import Metrics, ModelDoc
-from ma_widgets.spec.health import HealthCheck
+from ma_widgets.spec.health import HealthCheckSpec
 from ma_widgets.spec.rules import (
+    Command,
     FreeText,
     ImageReference,
     ModelAlgorithm,
     ModelName,
-    ModelVersion,
     Port,
+    VersionText,
     fail,
 )
 
@@ -53,7 +54,8 @@ BATCH_NEEDS = (
 
 
 def _batch_problems(deployment_types: Any, apis: Any) -> list[InitErrorDetails]:
-    """Section 3: every api needs request and response when the model may run as batch.
+    """Every api needs request and response when the model may run as batch
+    (docs/platform/import.md, "config.json").
 
     Works on raw input as well as on a validated spec, so that this cross-field rule is reported
     together with the field errors instead of only after they are fixed.
@@ -93,7 +95,9 @@ class ModelImportSpec(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         title="ModelImportSpec",
-        json_schema_extra={"$comment": "SPEC.json of ma_widgets; see modelarts-import.md s1"},
+        json_schema_extra={
+            "$comment": "SPEC.json of ma_widgets; see docs/platform/import.md, The console form"
+        },
     )
 
     name: ModelName = Field(
@@ -101,7 +105,7 @@ class ModelImportSpec(BaseModel):
         description="Model name: 1-64 letters, digits, '-' or '_'. With Version it identifies "
         "the model.",
     )
-    version: ModelVersion = Field(
+    version: VersionText = Field(
         c.DEFAULT_VERSION,
         title="Version",
         description="Three numbers 0-99 separated by dots, no leading zeros (0.0.1, 1.2.10). "
@@ -125,7 +129,7 @@ class ModelImportSpec(BaseModel):
         "changes to the source image cannot break deployments. Off: fast, but changing or "
         "deleting the source image can break them.",
     )
-    health_check: HealthCheck | None = Field(
+    health_check: HealthCheckSpec | None = Field(
         None,
         title="Health Check",
         description="Optional. How the platform checks that the model is ready and still alive. "
@@ -142,7 +146,7 @@ class ModelImportSpec(BaseModel):
         description="Where the model may be deployed later: real-time services, batch services, "
         "edge services. Pick at least one; other types cannot be chosen at deployment.",
     )
-    start_command: str = Field(
+    start_command: Command = Field(
         "",
         title="Start command",
         description="Command that starts the model server in the container. It replaces the "

@@ -27,6 +27,11 @@ _FRIENDLY = {
     "string_type": "must be a string",
     "bool_type": "must be true or false",
     "int_type": "must be a whole number",
+    "string_unicode": "contains a character that is not one (a lone UTF-16 surrogate, such as "
+    "a broken \\ud800 escape)",
+    "finite_number": "must be a finite number (not NaN or Infinity)",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
 }
 
 

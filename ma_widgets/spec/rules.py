@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from ma_widgets.spec import constants as c
+from ma_widgets.spec.characters import hidden_character_problem
 from ma_widgets.spec.image_ref import image_reference_problem
 
 
@@ -54,10 +55,17 @@ def _check_version(value: str) -> str:
     return value
 
 
+def _check_visible(value: str, kind: str, *, command: bool = False) -> None:
+    problem = hidden_character_problem(value, command=command)
+    if problem:
+        raise fail(kind, problem)
+
+
 def _check_free_text(value: str) -> str:
     bad = [ch for ch in c.FORBIDDEN_TEXT_CHARACTERS if ch in value]
     if bad:
         raise fail("forbidden_characters", f"must not contain {_quote_all(bad)}")
+    _check_visible(value, "hidden_character")
     return value
 
 
@@ -71,6 +79,7 @@ def _check_image(value: str) -> str:
 def _check_path(value: str) -> str:
     if not value.startswith("/"):
         raise fail("url_path", "must be a path starting with '/' (for example /health)")
+    _check_visible(value, "url_path")
     if any(ch.isspace() for ch in value):
         raise fail("url_path", "must not contain spaces")
     return value
@@ -79,6 +88,11 @@ def _check_path(value: str) -> str:
 def _check_not_blank(value: str) -> str:
     if not value.strip():
         raise fail("blank", "must not be empty")
+    return value
+
+
+def _check_command(value: str) -> str:
+    _check_visible(value, "command", command=True)
     return value
 
 
@@ -94,6 +108,7 @@ def _check_doc_name(value: str) -> str:
 
 
 def _check_http_url(value: str) -> str:
+    _check_visible(value, "http_url")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise fail(
@@ -118,7 +133,8 @@ ModelName = Annotated[
     ),
     AfterValidator(_check_name),
 ]
-ModelVersion = Annotated[
+#: The model's version as typed: ``X.Y.Z`` (not the backends' record of a stored version).
+VersionText = Annotated[
     str,
     Field(json_schema_extra={"pattern": _VERSION_RE.pattern}),
     AfterValidator(_check_version),
@@ -128,9 +144,19 @@ FreeText = Annotated[
 ]
 ImageReference = Annotated[str, Field(min_length=1), AfterValidator(_check_image)]
 UrlPath = Annotated[
-    str, Field(min_length=1, json_schema_extra={"pattern": "^/"}), AfterValidator(_check_path)
+    str,
+    Field(min_length=1, max_length=c.URL_MAX_LENGTH, json_schema_extra={"pattern": "^/"}),
+    AfterValidator(_check_path),
 ]
-NonBlank = Annotated[str, Field(min_length=1), AfterValidator(_check_not_blank)]
+#: A command line (start command, health check command), possibly empty.
+Command = Annotated[str, Field(max_length=c.COMMAND_MAX_LENGTH), AfterValidator(_check_command)]
+#: A command line that must say something (the health check's command).
+NonBlankCommand = Annotated[
+    str,
+    Field(min_length=1, max_length=c.COMMAND_MAX_LENGTH),
+    AfterValidator(_check_command),
+    AfterValidator(_check_not_blank),
+]
 DocName = Annotated[
     str,
     Field(
@@ -141,7 +167,9 @@ DocName = Annotated[
     AfterValidator(_check_doc_name),
 ]
 HttpUrl = Annotated[
-    str, Field(min_length=1, json_schema_extra={"format": "uri"}), AfterValidator(_check_http_url)
+    str,
+    Field(min_length=1, max_length=c.URL_MAX_LENGTH, json_schema_extra={"format": "uri"}),
+    AfterValidator(_check_http_url),
 ]
 ModelAlgorithm = Annotated[
     str,

@@ -119,7 +119,7 @@ BAD = [
     ("image", "https://swr.example.com/a/b:1", "not a URL"),
     ("image", "swr.example.com/Org/Image:1", "lowercase"),
     ("image", "repo:bad tag", "spaces"),
-    ("image", "repo:" + "t" * 129, "not a valid image reference"),
+    ("image", "repo:" + "t" * 129, "tag is longer than 128 characters"),
     ("image_replication", "yes", "true or false"),
     ("health_check.period", 0, "at least 1"),
     ("health_check.period", INT32_MAX + 1, f"at most {INT32_MAX}"),
@@ -160,7 +160,7 @@ BAD = [
     ("protocol", "tcp", "'http' or 'https'"),
     ("model_algorithm", "1st_algorithm", "start with a letter"),
     ("model_algorithm", "a" * 37, "at most 36 characters"),
-    ("metrics", {"f1": "high"}, "valid number"),
+    ("metrics", {"f1": "high"}, "must be a number"),
     ("metrics", {"auc": 0.5}, "not a field"),
     ("unknown_key", 1, "not a field of the spec"),
 ]
