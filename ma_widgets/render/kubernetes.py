@@ -136,5 +136,19 @@ def kubernetes_yaml(spec: ModelImportSpec, *, replicas: int = 1, liveness: bool 
         f"# {spec.name} {spec.version}, rendered by ma-widgets from SPEC.json.\n"
         "# Probes carry the model's health check: see docs/kubernetes.md.\n"
     )
-    body = yaml.safe_dump_all(documents, sort_keys=False, default_flow_style=False)
+    body = yaml.dump_all(
+        documents, Dumper=_plain_dumper(), sort_keys=False, default_flow_style=False
+    )
     return header + body
+
+
+def _plain_dumper() -> Any:
+    import yaml
+
+    class PlainDumper(yaml.SafeDumper):
+        """Writes a shared value twice instead of as ``&id001``/``*id001``: easier to read."""
+
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    return PlainDumper
