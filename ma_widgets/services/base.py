@@ -8,6 +8,8 @@ backend runs the service (docs/platform/services.md, "Service status").
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -134,6 +136,9 @@ class Service:
 
     @property
     def settled(self) -> bool:
+        """A wait ends here; a batch run goes on while ``running``, until ``finished``."""
+        if self.infer_type == "batch":
+            return self.status in SETTLED - {"running"}
         return self.status in SETTLED
 
     def to_json(self) -> dict[str, Any]:
@@ -160,6 +165,27 @@ class DeployableModel:
     @property
     def run_image(self) -> str:
         return self.image or self.spec.image
+
+    @property
+    def deployment_types(self) -> tuple[str, ...]:
+        return tuple(self.spec.deployment_types)
+
+    @property
+    def apis(self) -> tuple[Api, ...]:
+        return tuple(self.spec.apis)
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What the deploy checks need of a model held elsewhere (the platform's model details):
+    no spec, only its status, deployment types and apis."""
+
+    model_id: str
+    name: str
+    version: str
+    status: str
+    deployment_types: tuple[str, ...]
+    apis: tuple[Api, ...] = ()
 
 
 class ServiceError(MaWidgetsError):
@@ -208,8 +234,16 @@ class UpdateRefused(ServiceError):
     """Start or stop is not allowed in the current status (ModelArts.3519)."""
 
 
+def default_service_name(model_name: str) -> str:
+    """The model's name and a short random suffix, starting with a letter as names must."""
+    import uuid
+
+    base = model_name if model_name[:1].isalpha() else f"svc-{model_name}"
+    return f"{base[:56]}-{uuid.uuid4().hex[:6]}"
+
+
 def deploy_refusals(
-    model: DeployableModel | None,
+    model: DeployableModel | ModelFacts | None,
     infer_type: str,
     service_name: str,
     taken_names: set[str] | frozenset[str],
@@ -264,7 +298,7 @@ def deploy_refusals(
                 "until it is published",
             )
         )
-    allowed = list(model.spec.deployment_types)
+    allowed = list(model.deployment_types)
     if infer_type in INFER_TYPES and infer_type not in allowed:
         refusals.append(
             Refusal(
@@ -281,15 +315,15 @@ def deploy_refusals(
             )
         )
     if infer_type == "batch":
-        refusals.extend(_batch_refusals(model.spec, req_uri))
+        refusals.extend(_batch_refusals(model.apis, req_uri))
     return refusals
 
 
-def _batch_refusals(spec: ModelImportSpec, req_uri: str | None) -> list[Refusal]:
+def _batch_refusals(apis: Sequence[Api], req_uri: str | None) -> list[Refusal]:
     """A batch run calls one declared api per input and reads its schemas (3514)."""
-    api = batch_api(spec, req_uri)
+    api = batch_api(apis, req_uri)
     if api is None:
-        declared = ", ".join(a.url for a in spec.apis) or "none"
+        declared = ", ".join(a.url for a in apis) or "none"
         return [
             Refusal(
                 "ModelArts.3514",
@@ -307,15 +341,38 @@ def _batch_refusals(spec: ModelImportSpec, req_uri: str | None) -> list[Refusal]
     return []
 
 
-def batch_api(spec: ModelImportSpec, req_uri: str | None) -> Api | None:
+def batch_api(apis: Sequence[Api], req_uri: str | None) -> Api | None:
     """The api a batch run calls: ``req_uri`` when given, else the only POST api declared."""
-    posts = [a for a in spec.apis if a.method == "post"]
+    posts = [a for a in apis if a.method == "post"]
     if req_uri:
         return next((a for a in posts if a.url == req_uri), None)
     return posts[0] if len(posts) == 1 else None
 
 
-def find_api(spec: ModelImportSpec, url: str) -> Api | None:
+def find_api(apis: Sequence[Api], url: str) -> Api | None:
     """The declared api with this url (POST preferred, as the gateway only routes POST)."""
-    matches = [a for a in spec.apis if a.url == url]
+    matches = [a for a in apis if a.url == url]
     return next((a for a in matches if a.method == "post"), matches[0] if matches else None)
+
+
+def wait_for_service(
+    show: Callable[[str], Service],
+    service_id: str,
+    timeout_s: float = DEFAULT_WAIT_S,
+    poll_s: float = 1.0,
+    on_change: Callable[[Service], None] | None = None,
+) -> Service:
+    """Poll ``show`` until the service is settled (running, failed, stopped, finished) or a
+    monotonic deadline passes; ``on_change`` sees every status it passes through
+    (docs/platform/services.md, "Service status": ``concerning`` does not end a wait)."""
+    deadline = time.monotonic() + timeout_s
+    seen: str | None = None
+    while True:
+        service = show(service_id)
+        if service.status != seen:
+            seen = service.status
+            if on_change is not None:
+                on_change(service)
+        if service.settled or time.monotonic() >= deadline:
+            return service
+        time.sleep(min(poll_s, max(0.0, deadline - time.monotonic())))

@@ -112,21 +112,29 @@ def call_api(
     raw = http_call(api.method, base_url.rstrip("/") + api.url, timeout_s, json_body, files)
     if raw.status is None:
         return Answer(None, None, [], raw.latency_s, f"no answer: {raw.error}")
-    text = raw.body.decode("utf-8", "replace")
-    try:
-        decoded: Any = json.loads(text) if text.strip() else None
-    except ValueError:
-        decoded = text
-        if api.response is not None and 200 <= raw.status < 400:
-            return Answer(
-                raw.status,
-                decoded,
-                ["(answer): not JSON, but application/json is declared"],
-                raw.latency_s,
-            )
+    return judge(api, raw.status, raw.body, raw.latency_s)
+
+
+def judge(api: Api, http_status: int, body: bytes | Any, latency_s: float = 0.0) -> Answer:
+    """An answer (raw bytes, or already decoded JSON) checked against the api's response
+    schema; an error status is a problem of its own."""
+    decoded: Any = body
+    if isinstance(body, bytes):
+        text = body.decode("utf-8", "replace")
+        try:
+            decoded = json.loads(text) if text.strip() else None
+        except ValueError:
+            decoded = text
+            if api.response is not None and 200 <= http_status < 400:
+                return Answer(
+                    http_status,
+                    decoded,
+                    ["(answer): not JSON, but application/json is declared"],
+                    latency_s,
+                )
     problems: list[str] = []
-    if not 200 <= raw.status < 400:
-        problems.append(f"HTTP {raw.status}")
+    if not 200 <= http_status < 400:
+        problems.append(f"HTTP {http_status}")
     elif api.response is not None:
         problems = schema_problems(api.response.data, decoded)
-    return Answer(raw.status, decoded, problems, raw.latency_s)
+    return Answer(http_status, decoded, problems, latency_s)

@@ -35,8 +35,10 @@ from ma_widgets.services.base import (
     ServiceError,
     ServiceEvent,
     UpdateRefused,
+    default_service_name,
     deploy_refusals,
     find_api,
+    wait_for_service,
 )
 from ma_widgets.services.calls import Answer, call_api
 from ma_widgets.services.servers import (
@@ -144,7 +146,7 @@ class LocalServices:
         """
         resolved = self._models(model) if isinstance(model, str) else model
         ref = model if isinstance(model, str) else model.model_id
-        service_name = name or _default_name(resolved.name if resolved else "model")
+        service_name = name or default_service_name(resolved.name if resolved else "model")
         extra = _batch_folder_refusals(infer_type, input_dir, output_dir)
         runtime = runtime_name(self.runtime)
         service_id = str(uuid.uuid4())
@@ -290,17 +292,7 @@ class LocalServices:
     ) -> Service:
         """Until the service is running, failed, stopped or finished, or the deadline passes;
         ``on_change`` sees every status it passes through."""
-        deadline = time.monotonic() + timeout_s
-        seen: str | None = None
-        while True:
-            service = self.show(service_id)
-            if service.status != seen:
-                seen = service.status
-                if on_change is not None:
-                    on_change(service)
-            if service.settled or time.monotonic() >= deadline:
-                return service
-            time.sleep(min(POLL_S, max(0.0, deadline - time.monotonic())))
+        return wait_for_service(self.show, service_id, timeout_s, POLL_S, on_change)
 
     # -- change ---------------------------------------------------------------------------------
     def stop(self, service_id: str) -> Service:
@@ -371,15 +363,10 @@ class LocalServices:
             )
         from ma_widgets.spec import validate_spec
 
-        declared = find_api(validate_spec(record["spec"]), api)
+        declared = find_api(validate_spec(record["spec"]).apis, api)
         if declared is None:
             raise ServiceError(f"the model declares no api {api}", "APIG.0101")
         return call_api(str(address), declared, body, timeout_s=timeout_s)
-
-
-def _default_name(model_name: str) -> str:
-    base = model_name if model_name[:1].isalpha() else f"svc-{model_name}"
-    return f"{base[:56]}-{uuid.uuid4().hex[:6]}"
 
 
 def _deployer_recent(record: dict[str, Any], grace_s: float = 30.0) -> bool:

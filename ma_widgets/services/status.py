@@ -145,8 +145,3 @@ def batch_outcome(items: Sequence[BatchItem], now: float) -> Step:
         _event(now, "abnormal" if failed else "normal", message, "finished"),
         message if failed else "",
     )
-
-
-def trimmed(events: Sequence[ServiceEvent], limit: int) -> list[ServiceEvent]:
-    """The last ``limit`` events: a service running for months keeps a bounded history."""
-    return list(events[-limit:]) if limit > 0 else []

@@ -30,6 +30,8 @@ from ma_widgets.trial.runtime import Handle
 
 #: Seconds between two checks of the worker threads while waiting for a signal.
 JOIN_S = 0.2
+#: Lines of the server's log kept with a failed service.
+LOG_LINES = 30
 #: How long the engine's watch phase lasts for a service: as long as it runs (a century).
 WATCH_S = 100 * 365 * 86400.0
 
@@ -46,10 +48,11 @@ class Supervisor:
         image = record.get("image")
         self.spec = spec.model_copy(update={"image": image}) if image else spec
         self.record = record
-        runtime = make_runtime(str(record["runtime"]), service_id, record.get("workdir"))
+        self.runtime = make_runtime(str(record["runtime"]), service_id, record.get("workdir"))
+        self._handle: Handle | None = None
         self.trial = Trial(
             self.spec,
-            RecordingRuntime(runtime, self._started),
+            RecordingRuntime(self.runtime, self._started),
             "fast",
             self._on_event,
             watch=True,
@@ -83,6 +86,7 @@ class Supervisor:
 
     def _started(self, handle: Handle) -> None:
         """Recorded before the first probe: a killed supervisor's server can still be found."""
+        self._handle = handle
         address = handle.base_url if self.infer_type == "real-time" else None
         self._apply(
             None,
@@ -97,7 +101,7 @@ class Supervisor:
         if event.kind == "done":
             tail = list(getattr(event.data, "log_tail", None) or [])
             if tail:
-                self._apply(None, log_tail=tail[-30:])
+                self._apply(None, log_tail=tail[-LOG_LINES:])
             return
         step = machine.on_trial_event(
             self._status(),
@@ -108,16 +112,28 @@ class Supervisor:
             stopping=self.stopping.is_set(),
             infer_type=self.infer_type,
         )
-        self._apply(step)
+        if step is not None and step.status == "failed":
+            # Read now, with the failure: the server is removed (and its log gone) right after.
+            self._apply(step, log_tail=self._log_tail())
+        else:
+            self._apply(step)
         healthy = event.kind == "verdict" and getattr(event.data, "verdict", "") == "healthy"
         if healthy and self.infer_type == "batch":
             self._batch_thread = threading.Thread(target=self._batch, daemon=True)
             self._batch_thread.start()
 
+    def _log_tail(self) -> list[str]:
+        if self._handle is None:
+            return []
+        try:
+            return self.runtime.logs(self._handle, LOG_LINES)
+        except Exception:  # a log that cannot be read must not hide the failure itself
+            return []
+
     # -- batch --------------------------------------------------------------------------------
     def _batch(self) -> None:
         record = self.record
-        api = batch_api(self.spec, record.get("req_uri"))
+        api = batch_api(self.spec.apis, record.get("req_uri"))
         handle_url = (self.store.read(self.service_id).get("server") or {}).get("base_url", "")
         items: list[BatchItem] = []
 
@@ -135,7 +151,9 @@ class Supervisor:
                     on_item=progress,
                     stop=self.stopping,
                 )
-            if not self.stopping.is_set():
+            stopped = self.stopping.is_set()
+            self.trial.stop()  # the server goes first: "finished" means nothing runs any more
+            if not stopped:
                 self._apply(machine.batch_outcome(items, time.time()))
         except Exception as error:  # reported in the record; the server is still removed below
             reason = f"batch run failed: {error}"

@@ -1,0 +1,118 @@
+"""Real services for the tests: the example model on the real engine and as a process.
+
+Each test gets its own home folder and a service manager that remembers every service it
+started and every supervisor's owner id, so that after the test it can prove, by our own marks
+(the ``MA_WIDGETS_SERVICE_ID`` variable of processes, the trial owner label of containers
+naming one of our supervisors), that nothing of ours is left running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ma_widgets.services import DeployableModel, LocalServices, ServiceError
+from ma_widgets.services.servers import service_processes
+from ma_widgets.spec import validate_spec
+from ma_widgets.trial.runtime import OWNER_LABEL
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parents[3]
+SERVER = ROOT / "examples" / "model_server" / "server.py"
+IMAGE = "ma-widgets/example-model:1"
+
+
+def spec_data(runtime: str, knobs: str = "", **changes: Any) -> dict[str, Any]:
+    """The example model for ``runtime``, its server started with environment ``knobs``."""
+    base = "trial_healthy.json" if runtime == "docker" else "trial_process.json"
+    data = json.loads((ROOT / "examples" / "specs" / base).read_text())
+    server = "/app/server.py" if runtime == "docker" else str(SERVER)
+    data["start_command"] = f"{knobs} python3 {server}".strip()
+    data.update(changes)
+    return data
+
+
+def model_of(data: dict[str, Any], model_id: str = "model-1", status: str = "published"):
+    spec = validate_spec(data)
+    return DeployableModel(model_id, spec.name, spec.version, status, spec)
+
+
+class TrackedServices(LocalServices):
+    """LocalServices that remembers what it started, for the leftover check."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.started: set[str] = set()
+        self.owners: set[str] = set()
+
+    def _spawn(self, service_id: str) -> None:
+        super()._spawn(service_id)
+        self.started.add(service_id)
+        self.owners.update(self.store.read(service_id).get("owners") or [])
+
+
+def _engine():
+    try:
+        import docker
+
+        client = docker.from_env(timeout=60)
+        client.ping()
+        return client
+    except Exception:
+        return None
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    client = _engine()
+    require(client is not None, "a Docker engine")
+    yield client
+    client.close()
+
+
+@pytest.fixture(params=["docker", "process"])
+def runtime(request) -> str:
+    """Every flow runs on the real engine and as a plain process."""
+    if request.param == "docker":
+        request.applymarker(pytest.mark.docker)
+        client = request.getfixturevalue("docker_client")
+        try:
+            client.images.get(IMAGE)
+        except Exception:
+            pytest.fail(f"{IMAGE} is missing: scripts/dev.sh setup builds it", pytrace=False)
+    return str(request.param)
+
+
+@pytest.fixture
+def services(tmp_path, runtime):
+    """A service manager on a fresh home; afterwards nothing of its services may run."""
+    manager = TrackedServices(tmp_path / "home", runtime=runtime)
+    yield manager
+    for service_id in list(manager.store.ids()):
+        with contextlib.suppress(ServiceError):
+            manager.delete(service_id)
+    assert_nothing_left(manager.started, manager.owners)
+
+
+def assert_nothing_left(service_ids: set[str], owners: set[str]) -> None:
+    """No process marked with one of these services, no container of these supervisors."""
+    leftovers = []
+    for service_id in service_ids:
+        for pid in service_processes(service_id):
+            leftovers.append(f"process {pid} of service {service_id}")
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    client = _engine()
+    if client is not None and owners:
+        for container in client.containers.list(all=True, filters={"label": OWNER_LABEL}):
+            if container.labels.get(OWNER_LABEL) in owners:
+                leftovers.append(f"container {container.name}")
+                container.remove(force=True)
+        client.close()
+    assert not leftovers, f"left behind: {leftovers}"
