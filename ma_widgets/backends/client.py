@@ -220,7 +220,14 @@ def _signature_message(code: str, platform_message: str, ours: str | None) -> st
     head = explain(code, _BEFORE_CANONICAL.split(platform_message)[0].rstrip(" ,:"))
     if theirs is None or ours is None:
         return head
+    ours, theirs = signing.mask(ours, ()), signing.mask(theirs, ())
+    if ours == theirs:
+        return (
+            f"{head}\nthe gateway built the same canonical request as we did, so the secret "
+            "key is not the one that goes with the access key:\n"
+            + "\n".join(f"    {line}" for line in ours.split("\n"))
+        )
     return (
         f"{head}\nthe canonical requests, ours and the gateway's ('!' where they differ):\n"
-        + signing.compare(signing.mask(ours, ()), signing.mask(theirs, ()))
+        + signing.compare(ours, theirs)
     )

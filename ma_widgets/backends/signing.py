@@ -384,7 +384,7 @@ def compare(ours: str, theirs: str) -> str:
     rows = []
     for number, (a, b) in enumerate(zip(left, right, strict=True), start=1):
         flag = " " if a == b else "!"
-        rows.append(f"{flag} {number}  ours:    {a}")
+        rows.append(f"{flag} {number:>2}  ours:    {a}")
         if a != b:
-            rows.append(f"{flag} {number}  gateway: {b}")
+            rows.append(f"{flag} {number:>2}  gateway: {b}")
     return "\n".join(rows)

@@ -253,8 +253,9 @@ def test_gateway_canonical_request_is_read_back_and_compared_with_secrets_masked
     )
     assert signing.canonical_from_gateway(message) == theirs
     shown = signing.compare(ours, theirs)
-    assert "! 3  ours:    a=1&b=2" in shown
-    assert "! 3  gateway: b=2&a=1" in shown
+    assert "!  3  ours:    a=1&b=2" in shown
+    assert "!  3  gateway: b=2&a=1" in shown
+    assert "   1  ours:    POST" in shown
     assert signing.mask("x-security-token:abc\nhost:h", []) == "x-security-token:***\nhost:h"
     assert signing.mask("user SECRET here", ["SECRET"]) == "user *** here"
     assert signing.canonical_from_gateway("verify aksk signature fail") is None
