@@ -234,3 +234,143 @@ def test_every_problem_line_names_a_spec_field(tmp_path: Path, spec_patch: dict)
     assert code == 1
     for line in out.splitlines():
         assert line.split(".")[0].split(":")[0] in data
+
+
+# -- the real config.json dialect and hostile inputs (issues of real files and hard limits) --
+DIALECT = ROOT / "tests" / "fixtures" / "dialect"
+
+
+def test_import_of_a_gbk_pytorch_style_file_names_the_file_in_every_line() -> None:
+    path = DIALECT / "mindspore_gbk.json"
+    code, out, err = run("import", str(path), "--name", "flowers", "--image", "busybox:1")
+    assert code == 0 and json.loads(out)["name"] == "flowers"
+    lines = err.splitlines()
+    assert lines and all(line.startswith(f"{path}: warning: ") for line in lines)
+    assert any("is GB18030 text, not UTF-8" in line for line in lines)
+
+
+def test_console_script_import_names_the_line_of_a_comment() -> None:
+    path = DIALECT / "pytorch_comments.json"
+    done = subprocess.run(
+        [str(CONSOLE_SCRIPT), "import", str(path), "--name", "m", "--image", "busybox:1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert f"{path}:2: warning: has // comments (first at line 2)" in done.stderr
+
+
+def test_import_writes_a_dockerfile_skeleton_with_the_dependencies(tmp_path: Path) -> None:
+    target = tmp_path / "Dockerfile"
+    code, _, err = run(
+        "import", str(DIALECT / "tensorflow_trailing_commas.json"), "--name", "m",
+        "--image", "busybox:1", "--dockerfile", str(target),
+    )  # fmt: skip
+    assert code == 0 and f"{target}: Dockerfile skeleton written" in err
+    text = target.read_text()
+    assert text.splitlines()[2] == "FROM local/python:bookworm"
+    assert "'numpy>=1.15.0' \\" in text and "'pandas<=0.24.2' \\" in text
+    assert text.rstrip().endswith('CMD ["python3", "/app/server.py"]')
+
+
+def test_a_dockerfile_that_cannot_be_written_is_exit_2(tmp_path: Path) -> None:
+    code, _, err = run(
+        "import", str(DIALECT / "pytorch_comments.json"), "--name", "m",
+        "--dockerfile", str(tmp_path / "missing" / "Dockerfile"),
+    )  # fmt: skip
+    assert code == 2 and "cannot be written" in err and "Traceback" not in err
+
+
+def test_import_reports_every_schema_problem_at_the_users_path() -> None:
+    code, _, err = run(
+        "import", str(DIALECT / "still_invalid.json"), "--name", "m", "--image", "busybox:1"
+    )
+    assert code == 1
+    problems = [line for line in err.splitlines() if ": problem: " in line]
+    assert len(problems) == 4
+    assert any("properties.labels.item.type: \"strng\" is not a JSON Schema type" in line
+               for line in problems)  # fmt: skip
+
+
+def test_validate_refuses_a_config_json_and_says_how_to_import_it() -> None:
+    path = DIALECT / "type_names.json"
+    code, out, err = run("validate", str(path))
+    assert (code, out) == (2, "")
+    assert f"ma-widgets import {path} --name NAME --image IMAGE > SPEC.json" in err
+
+
+def _deep_schema(levels: int) -> dict:
+    schema: dict = {"type": "string"}
+    for _ in range(levels):
+        schema = {"type": "object", "properties": {"a": schema}}
+    return schema
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "words"),
+    [
+        ('"port": ' + "1" * 5000, "port", "a number of 5000 digits"),
+        ('"port": ' + "9" * 309, "port", None),
+        ('"port": "--5"', "port", None),
+        ('"port": 1e999', "port", "a number too large to read"),
+    ],
+)
+def test_huge_and_odd_numbers_are_field_problems(tmp_path: Path, change, path, words) -> None:
+    text = COMPLETE.read_text().replace('"port": 8080', change)
+    spec = tmp_path / "spec.json"
+    spec.write_text(text)
+    code, out, err = run("validate", str(spec))
+    assert code == 1 and out.startswith(f"{path}: ") and "Traceback" not in err
+    if words:
+        assert f"{spec}: warning: port: is {words}" in err
+
+
+def test_a_schema_nested_164_levels_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    data = json.loads(COMPLETE.read_text())
+    data["apis"][0]["request"]["data"] = _deep_schema(164)
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(data))
+    code, out, _ = run("validate", str(spec))
+    assert code == 1 and "apis.0.request.data: " in out and "deep" in out
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"model_type": "Image", "apis": data["apis"]}))
+    code, _, err = run("import", str(config), "--name", "m", "--image", "busybox:1")
+    assert code == 1 and "apis.0.request.data: " in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["validate", "render", "import"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"name": "m"\x00}',
+        b"[" * 50_000,
+        b"// only a comment\n" + b"[" * 3000 + b"]" * 3000,
+        bytes(range(0x80, 0x100)) * 4,
+        b"",
+    ],
+    ids=["nul", "deep", "deep-json5", "binary", "empty"],
+)
+def test_unreadable_input_is_exit_2_with_a_message_never_a_traceback(
+    tmp_path: Path, command, content
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_bytes(content)
+    extra = ["--name", "m"] if command == "import" else []
+    code, out, err = run(command, str(path), *extra)
+    assert code == 2 and out == ""
+    assert err.startswith(f"ma-widgets {command}: {path}") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["validate", "render", "import"])
+def test_a_directory_or_a_huge_file_is_exit_2(tmp_path: Path, command) -> None:
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as handle:
+        handle.truncate(13 * 1024 * 1024)
+    for target, words in ((tmp_path, "is a directory"), (huge, "is larger than 12 MB")):
+        code, _, err = (
+            run(command, str(target), "--name", "m")
+            if command == "import"
+            else run(command, str(target))
+        )
+        assert code == 2 and words in err
