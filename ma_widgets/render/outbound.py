@@ -1,6 +1,8 @@
-"""spec -> what is sent: ``config.json`` (section 3) and the create-model body (section 4).
+"""spec -> what is sent: ``config.json`` and the create-model body.
 
-The renderer always writes the canonical forms of the reference's table (section 1 Decision):
+Platform facts: (docs/platform/import.md, "config.json") and (docs/platform/import.md, "The model
+API"). The renderer always writes the canonical forms of the console's table
+(docs/platform/import.md, "The console form"):
 ``real-time``, ``command``, health numbers as strings, ``Content-type`` keys. The preview shows
 these exact dictionaries, and the backends send them, so what a user reads is what goes out.
 """
@@ -36,7 +38,8 @@ def _health_to_config(spec: ModelImportSpec) -> dict[str, Any] | None:
         rendered["command"] = check.command
     else:
         rendered["url"] = check.url
-    # The documented example writes every number as a string (section 3).
+    # The documented example writes every number as a string (docs/platform/import.md,
+    # "config.json").
     rendered["initial_delay_seconds"] = str(check.delay)
     rendered["period_seconds"] = str(check.period)
     rendered["failure_threshold"] = str(check.max_failures)
@@ -67,7 +70,7 @@ def config_text(spec: ModelImportSpec) -> str:
 
 
 def to_request_body(spec: ModelImportSpec) -> dict[str, Any]:
-    """The body of ``POST /v1/{project_id}/models`` (section 4).
+    """The body of ``POST /v1/{project_id}/models`` (docs/platform/import.md, "The model API").
 
     ``initial_config`` is config.json as a string and ``source_copy`` a string, as the API wants.
     Optional parts the user left empty (description, docs, start command) are left out rather

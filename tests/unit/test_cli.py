@@ -1,4 +1,4 @@
-"""The ``ma-widgets`` command line contract (issue 2, item 4): outputs and exit codes.
+"""The ``ma-widgets`` command line contract: outputs and exit codes (0 ok, 1 invalid, 2 unreadable).
 
 A few tests run the installed console script in a subprocess (what scripts and teachers call);
 the rest call ``main`` in-process, which is the same code and keeps fuzzing fast.

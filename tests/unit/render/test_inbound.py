@@ -1,4 +1,5 @@
-"""Import of every config.json shape in the reference, typos included (sections 1 Decision, 3).
+"""Import of every config.json shape of the documentation, typos included (docs/platform/import.md,
+"config.json").
 
 The fixture files reproduce the documentation's example shapes (custom image, machine learning,
 custom dependency with its typos, health in command mode).
@@ -34,7 +35,7 @@ def warned(result, fragment: str) -> list[str]:
 
 
 def test_custom_image_example_with_typos_imports_with_warnings_and_same_apis() -> None:
-    """Done-when of issue 2: typos included, imports with warnings, renders back same apis."""
+    """Typos included, the file imports with warnings and renders back the same apis."""
     config = load("custom_image_with_typos_s3.json")
     result = import_config(config, name="mnist", image=IMAGE)
     spec = result.validate()

@@ -1,4 +1,4 @@
-"""spec -> config.json (section 3) and -> create-model body (section 4), field by field."""
+"""spec -> config.json and -> create-model body, field by field (docs/platform/import.md)."""
 
 from __future__ import annotations
 
