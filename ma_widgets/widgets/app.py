@@ -4,23 +4,30 @@ It owns nothing but wiring: the form owns the raw dict and derives the spec; on 
 preview re-renders and the trial and submit panels get the spec, or ``None`` while the form has
 problems.
 
-Each receiver of a change is called on its own and a failure is caught, logged and shown in the
-status area (ipywidgets' ``CallbackDispatcher`` idea, design.md): the edit is already in the raw
-dict by then, so a broken panel can neither lose what the user typed nor stop the others from
-hearing about it (a submit panel left enabled for a spec that has since become invalid).
+Observable state: ``spec``, ``errors`` and ``value`` are traits (``widget.observe(cb,
+"spec")``), and ``on_change(callback)`` registers a callback through ipywidgets'
+``CallbackDispatcher`` (as ``Button.on_click``): a failing callback is reported, never breaks
+the form. The built-in receivers (preview, panels) are each called on their own too; a failure
+is caught, logged and shown in the status area: the edit is already in the raw dict by then, so
+a broken panel can neither lose what the user typed nor stop the others from hearing about it
+(a submit panel left enabled for a spec that has since become invalid).
 """
 
 from __future__ import annotations
 
 import copy
 import html
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+from ipywidgets import CallbackDispatcher
 from pydantic import BaseModel
+from traitlets import Any as AnyTrait
+from traitlets import Dict
 
 from ma_widgets.errors import ImportFormatError, MaWidgetsError
 from ma_widgets.render import (
@@ -50,10 +57,16 @@ _LOG = logging.getLogger(__name__)
 class ModelImportWidget(w.VBox):
     """The "import a model from a container image" page: form, live preview, trial, submit.
 
-    ``value`` is the raw dict the form holds, ``spec`` the validated ``ModelImportSpec`` (or
-    ``None`` while there are problems) and ``errors`` maps field paths to messages: every
-    problem, including those a blank form does not show at their fields yet.
+    ``value`` is a copy of the raw dict the form holds, ``spec`` the validated
+    ``ModelImportSpec`` (or ``None`` while there are problems) and ``errors`` maps field paths
+    to messages: every problem, including those a blank form does not show at their fields yet.
+    All three are traits, updated after every change (never synced to the front end); like
+    any trait value they are to be read, not changed in place (``set_value`` changes a field).
     """
+
+    spec = AnyTrait(None, allow_none=True, help="The validated spec, or None while invalid.")
+    errors = Dict(help='{"field.path": "message"} for every problem, shown or not yet.')
+    value = Dict(help="A copy of the raw dict: exactly what the fields hold, valid or not.")
 
     def __init__(
         self,
@@ -70,11 +83,13 @@ class ModelImportWidget(w.VBox):
         self.show_problems.on_click(lambda _b: self.form.show_all())
         #: What failed in the last round of updates, by receiver ("trial panel": "message").
         self.failures: dict[str, str] = {}
+        self._change_callbacks = CallbackDispatcher()
+        self._copied: dict[str, Any] = {}  # the copy ``value`` is made from, by field
         self.preview = Preview()
         self.loader = Loader(self._load_bytes)
         self.trial_panel = TrialPanel(runtime)
         self.submit_panel = SubmitPanel(backend)
-        self.submit_panel.on_new_version = self.set_version
+        self.submit_panel.on_new_version(self.set_version)
         data = spec.model_dump(mode="json") if isinstance(spec, BaseModel) else spec
         self.form = Form(model, data, overrides=overrides, on_change=self._changed)
         title = w.HTML('<div class="ma-title">Import a model from a container image</div>')
@@ -94,20 +109,9 @@ class ModelImportWidget(w.VBox):
         self._changed(self.form)
 
     # -- public API ---------------------------------------------------------------------------
-    @property
-    def value(self) -> dict[str, Any]:
-        """A copy of the raw dict: exactly what the fields hold, valid or not."""
-        return copy.deepcopy(self.form.raw)
-
-    @property
-    def spec(self) -> Any:
-        """The validated spec, or ``None`` while the form has problems."""
-        return self.form.spec
-
-    @property
-    def errors(self) -> dict[str, str]:
-        """``{"field.path": "message"}`` for every problem, shown at its field or not yet."""
-        return dict(self.form.errors)
+    def on_change(self, callback: Callable[[ModelImportWidget], Any], remove: bool = False) -> None:
+        """Register (or remove) ``callback(widget)``, called after every change of the form."""
+        self._change_callbacks.register_callback(callback, remove=remove)
 
     def set_value(self, path: str, value: Any) -> None:
         """Set one field (dotted path) as if the user typed it."""
@@ -194,6 +198,23 @@ class ModelImportWidget(w.VBox):
         self._call("trial panel", self.trial_panel.set_spec, spec)
         self._call("submit panel", self.submit_panel.set_spec, spec)
         self._show_status(form)
+        with self.hold_trait_notifications():
+            self.value = self._copy_value(form)
+            self.errors = dict(form.errors)
+            self.spec = spec
+        self._change_callbacks(self)
+
+    def _copy_value(self, form: Form) -> dict[str, Any]:
+        """A deep copy of the raw dict, re-copying only the top-level fields written since the
+        last one (an edit of Name does not copy every api's JSON Schema). The raw dict holds
+        only what widgets write (JSON types): a JSON round trip is an exact deep copy."""
+        raw = form.raw
+        fresh = set(raw) if form.reloaded else form.edited
+        for key in fresh:
+            if key in raw:
+                self._copied[key] = json.loads(json.dumps(raw[key]))
+        form.edited, form.reloaded = set(), False
+        return {key: self._copied[key] for key in raw}
 
     def _call(self, what: str, receiver: Callable[..., Any], *args: Any) -> None:
         try:
@@ -215,8 +236,11 @@ class ModelImportWidget(w.VBox):
         for what, message in self.failures.items():
             failure = f"The {what} failed ({message}); the form is unchanged, details in the log."
             status += f'<div class="ma-error">{html.escape(failure)}</div>'
-        self.status.value = status
-        self.show_problems.layout.display = None if form.hidden else "none"
+        if self.status.value != status:
+            self.status.value = status
+        display = None if form.hidden else "none"
+        if self.show_problems.layout.display != display:
+            self.show_problems.layout.display = display
 
 
 def _describe(error: Exception) -> str:

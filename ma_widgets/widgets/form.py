@@ -94,6 +94,10 @@ class Form:
         self.unplaced: list[str] = []
         self.hidden = 0
         self.reveal_all = False
+        #: Top-level fields written since the owner last cleared this (``None``: all of them,
+        #: after a load), so the owner copies only what changed.
+        self.edited: set[str] = set()
+        self.reloaded = True
         # Pre-filled by the caller counts as loaded (its mistakes are shown); blank does not.
         self.load(data or {}, reveal=bool(data))
 
@@ -137,7 +141,9 @@ class Form:
         user's input stays; a failure is reported as a form-level problem and logged.
         """
         self.touched.add(path)
-        self._dirty.add(path.split(".", 1)[0])
+        top = path.split(".", 1)[0]
+        self._dirty.add(top)
+        self.edited.add(top)
         self.validate()
         self._notify()
 
@@ -173,6 +179,7 @@ class Form:
             raise
         for section in children:
             close_tree(section)
+        self.reloaded = True
         self.reveal_all = reveal
         self.validate()
 

@@ -1,296 +1,233 @@
-"""The submit panel: pick a backend, give its settings, submit, watch the status.
+"""The submit panel: settings, Submit, the submission's live status, the name's versions.
 
-Credentials never reach the notebook file. A Password widget's value is a synced trait, and
-JupyterLab saves synced traits into the notebook's widget state; so the moment a secret arrives
-(on Enter or blur: ``continuous_update=False``) it is moved into a Python-side holder and the
-widget's value is cleared again. Only a placeholder says that a secret is held. Status updates
-come from a worker thread, which only sets traits (never ``with out:`` from a thread).
+Three parts, one job each: ``BackendSettings`` (which registry, its settings and secrets; the
+backend built from them), ``VersionsList`` (the versions the registry holds for the form's
+name) and this panel, which submits and follows the status. Following is the backends' own
+``wait_for`` (one poll loop for the panel and the CLI) in a worker thread that only sets traits,
+never ``with out:``; the status lines use the backends' shared event formatter, so the panel
+and ``ma-widgets submit`` say the same thing.
+
+Observable state: ``state`` (``""`` before a submit, then the model's status, ``"not
+submitted"`` or ``"unknown"``) and ``last_report``. ``on_new_version(callback)`` registers
+who sets the proposed version (ipywidgets' ``CallbackDispatcher``: a failing callback is
+reported, never breaks the panel).
 """
 
 from __future__ import annotations
 
 import html
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
+from ipywidgets import CallbackDispatcher
+from traitlets import Any as AnyTrait
+from traitlets import Unicode
 
-from ma_widgets.backends import (
-    DEFAULT_BACKEND,
-    BackendConfigError,
-    StatusReport,
-    available_backends,
-    backend_factory,
-    get_backend,
-    propose_next_version,
-)
-from ma_widgets.backends.credentials import Secret
+from ma_widgets.backends import StatusReport, propose_next_version, wait_for
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.widgets.binding import close_contents
+from ma_widgets.widgets.submit_settings import BackendSettings
+from ma_widgets.widgets.submit_versions import VersionsList
 
 #: Seconds between status calls, and the longest the panel watches one submission.
 POLL_S = 1.0
 WATCH_TIMEOUT_S = 900.0
-#: The versions list follows the Name field once typing pauses this long (seconds).
-VERSIONS_PAUSE_S = 0.3
-#: Width of a setting's row (label included): long enough to read its hint in full.
-SETTING_WIDTH = "460px"
-_HELD = "•••••• held for this session only (not saved)"
+
+
+def format_event(status: str, message: str) -> str:
+    """One line of a submission's timeline, as the CLI prints it."""
+    return f"{status}: {message}" if message else status
 
 
 class SubmitPanel(w.VBox):
-    """Backend chooser, settings, Submit, live status, the model's versions, New version."""
+    """Backend settings, Submit, live status, the model's versions, New version."""
+
+    state = Unicode("", help="The model's status after the last submit ('' before one).")
+    last_report = AnyTrait(None, allow_none=True, help="The last StatusReport read.")
 
     def __init__(self, backend: Any = None, poll_s: float = POLL_S) -> None:
-        self.on_new_version: Callable[[str], None] | None = None
         self.poll_s = poll_s
         self._spec: ModelImportSpec | None = None
-        self._given = None if backend is None or isinstance(backend, str) else backend
-        self._secrets: dict[str, Secret] = {}  # a Secret prints as ***, even in vars()
-        self._fields: dict[str, w.Text | w.Password] = {}
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None  # the submission being watched
-        self._lister: threading.Thread | None = None  # a versions refresh
-        self._ticket, self._ticket_lock = 0, threading.Lock()
-        self._known_versions: list[str] = []
-        self._listed_name: str | None = None  # the name whose versions are shown (or coming)
-        # The backend built from the current settings, reused by every call until a setting
-        # changes: a ModelArts backend signs in once, not once per versions lookup or submit.
-        self._built: Any = None
-        self._built_lock = threading.Lock()
-        self.last_report: StatusReport | None = None
-
-        names = available_backends()
-        chosen = getattr(self._given, "name", None) or backend or DEFAULT_BACKEND
-        if chosen not in names:
-            names = [*names, chosen]
-        self.chooser = w.Dropdown(options=names, value=chosen, description="Backend")
-        self.chooser.style.description_width = "140px"  # lines up with the settings below
-        self.chooser.layout.width = SETTING_WIDTH
-        self.chooser.disabled = self._given is not None
-        self.settings = w.VBox([])
+        self._new_version = CallbackDispatcher()
+        self.settings = BackendSettings(backend)
+        self.versions = VersionsList(self.settings.backend)
         self.submit_button = w.Button(description="Submit", button_style="primary", icon="upload")
-        self.progress = w.IntProgress(value=0, min=0, max=100, description="", bar_style="info")
+        self.progress = w.IntProgress(
+            value=0, min=0, max=100, description="Progress", bar_style="info"
+        )
         self.progress.layout.visibility = "hidden"
-        self.status = w.HTML("")
+        self.status = w.HTML("").add_class("ma-submit-status")
         self.error = w.HTML("")
-        self.versions = w.HTML("")
+        self.note = w.HTML("").add_class("ma-note")
         self.new_version_button = w.Button(description="New version", icon="plus")
         self.submit_button.on_click(lambda _b: self.submit())
         self.new_version_button.on_click(lambda _b: self.new_version())
-        self.chooser.observe(self._on_backend_chosen, names="value")
-        self._build_settings()
+        self.settings.on_changed(self._on_settings_changed)
+        if self.settings.problem is not None:
+            self.error.value = _error_html(*_describe(self.settings.problem))
         super().__init__(
             [
-                w.HTML("<b>Submit to a model registry</b>"),
-                self.chooser,
+                w.HTML('<h3 class="ma-section-title">Submit to a model registry</h3>'),
                 self.settings,
-                w.HBox([self.submit_button, self.progress]),
+                w.HBox([self.submit_button, self.progress]).add_class("ma-actions"),
                 self.status,
                 self.error,
                 self.versions,
-                self.new_version_button,
+                w.HBox([self.new_version_button, self.note]).add_class("ma-actions"),
             ]
         )
         self.add_class("ma-submit-panel")
         self.set_spec(None)
 
-    # -- the panel contract -------------------------------------------------------------------
+    # -- compatibility with the parts' earlier home ---------------------------------------------
+    @property
+    def chooser(self) -> w.Dropdown:
+        return self.settings.chooser
 
+    @property
+    def known_versions(self) -> list[str]:
+        return list(self.versions.versions)
+
+    # -- the panel contract -------------------------------------------------------------------
     def set_spec(self, spec: ModelImportSpec | None) -> None:
         """The form's spec, or None while it has problems (Submit is then disabled)."""
         self._spec = spec
-        busy = self._worker is not None and self._worker.is_alive()
-        self.submit_button.disabled = spec is None or busy
-        self.new_version_button.disabled = spec is None
+        # Each trait is set only when it changes: this runs on every keystroke in the form.
+        _set(self.submit_button, "disabled", spec is None or self.busy)
+        _set(self.new_version_button, "disabled", spec is None)
         if spec is None:
-            self.submit_button.tooltip = "Fix the problems in the form first"
+            _set(self.submit_button, "tooltip", "Fix the problems in the form first")
         else:
-            self.submit_button.tooltip = f"Register {spec.name} {spec.version}"
-            if spec.name != self._listed_name:
-                self._versions_soon()
+            _set(self.submit_button, "tooltip", f"Register {spec.name} {spec.version}")
+            if spec.name != self.versions.name:
+                self.versions.soon(spec.name)
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None and self._worker.is_alive()
+
+    def on_new_version(self, callback: Callable[[str], Any], remove: bool = False) -> None:
+        """Register ``callback(version)``: it sets the version "New version" proposes and may
+        return a sentence saying what it set and where."""
+        self._new_version.register_callback(callback, remove=remove)
+
+    def refresh_versions(self) -> None:
+        """List the form's name's versions again (a submit made elsewhere shows up)."""
+        if self._spec is not None:
+            self.versions.refresh(self._spec.name, quiet=True)
 
     def close(self) -> None:
         """Stop watching a submission (it goes on in the backend) and forget the secrets."""
         self._stop.set()
         if self._worker is not None:
             self._worker.join(timeout=2 * self.poll_s + 1)
-        self._secrets.clear()
-        self._forget_backend()
         close_contents(self)  # ipywidgets' close() would leave every child in the kernel
         super().close()
 
     # -- actions ------------------------------------------------------------------------------
-
     def submit(self) -> None:
         """Submit the current spec in a worker thread; the status fields follow it."""
         spec = self._spec
-        if spec is None or (self._worker is not None and self._worker.is_alive()):
+        if spec is None or self.busy:
             return
         self.submit_button.disabled = True
-        self.error.value = ""
+        self.error.value = self.note.value = ""
         self.status.value = f"Submitting {html.escape(spec.name)} {html.escape(spec.version)}…"
+        self.state = "submitting"
         self.progress.value, self.progress.bar_style = 5, "info"
         self.progress.layout.visibility = "visible"
-        self._start(self._run, spec)
+        self._stop.clear()
+        self._worker = threading.Thread(target=self._run, args=(spec,), daemon=True)
+        self._worker.start()
 
     def new_version(self) -> None:
         """Propose the version after every known one and hand it to ``on_new_version``."""
         if self._spec is None:
             return
-        proposed = propose_next_version([*self._known_versions, self._spec.version])
-        if self.on_new_version is None:
-            self.status.value = f"Next version: {proposed}"
+        proposed = propose_next_version([*self.versions.versions, self._spec.version])
+        if not self._new_version.callbacks:
+            self.note.value = f"Next free version: <b>{html.escape(proposed)}</b>"
             return
-        try:
-            self.on_new_version(proposed)
-        except Exception as error:  # a failing callback must not break the panel
-            self.error.value = _error_html(None, f"could not set the version: {error}")
+        said = self._new_version(proposed)
+        self.error.value = ""  # the error it answers (version taken) no longer applies
+        where = said if isinstance(said, str) else f"Version set to {proposed}."
+        self.note.value = f'<span class="ma-status-ok">✓</span> {html.escape(where)}'
 
     def wait(self, timeout_s: float = 60.0) -> None:
-        """Block until the worker is done (scripts and tests; the UI never needs it)."""
-        for thread in (self._lister, self._worker):
-            if thread is not None:
-                thread.join(timeout_s)
-
-    # -- settings and secrets -----------------------------------------------------------------
-
-    def _build_settings(self) -> None:
-        self._secrets.clear()
-        self._forget_backend()
-        self._fields = {}
-        if self._given is not None:
-            self.settings.children = ()
-            return
-        try:
-            fields = getattr(backend_factory(self.chooser.value), "settings_fields", ())
-        except MaWidgetsError as error:
-            self.error.value = _error_html(getattr(error, "error_code", None), str(error))
-            fields = ()
-        rows = []
-        for field in fields:
-            hint = field.help or (f"default: ${field.env}" if field.env else "")
-            if field.secret:
-                widget: w.Text | w.Password = w.Password(
-                    description=field.label, placeholder=hint, continuous_update=False
-                )
-                widget.observe(self._take_secret(field.name), names="value")
-            else:
-                # Taken on Enter or leaving the field, like the secrets: a half-typed endpoint
-                # is never tried.
-                widget = w.Text(description=field.label, placeholder=hint, continuous_update=False)
-                widget.observe(self._on_setting_changed, names="value")
-            widget.style.description_width = "140px"
-            widget.layout.width = SETTING_WIDTH  # room for the hint, e.g. "default: $MODELARTS_…"
-            self._fields[field.name] = widget
-            rows.append(widget)
-        self.settings.children = tuple(rows)
-
-    def _on_backend_chosen(self, _change: dict[str, Any]) -> None:
-        self._build_settings()
-        self._known_versions = []
-        self.versions.value = ""
-        self._listed_name = None  # another registry: whatever was listed is not its list
-        self._versions_soon()
-
-    def _on_setting_changed(self, _change: dict[str, Any] | None = None) -> None:
-        """Other settings are another registry (or other credentials): list its versions."""
-        self._forget_backend()
-        self._listed_name = None  # listed again with these settings, now or once the form is valid
-        self._versions_soon()
-
-    def _take_secret(self, name: str) -> Callable[[dict[str, Any]], None]:
-        def take(change: dict[str, Any]) -> None:
-            value = change["new"]
-            if not value:
-                return
-            self._secrets[name] = Secret(value)
-            widget = self._fields[name]
-            widget.value = ""  # the synced (and saved) trait never keeps the secret
-            widget.placeholder = _HELD
-            self._on_setting_changed()
-
-        return take
-
-    def _settings(self) -> dict[str, Any]:
-        out: dict[str, Any] = {k: f.value for k, f in self._fields.items() if f.value}
-        out.update({name: secret.reveal() for name, secret in self._secrets.items()})
-        return out
-
-    def _backend(self) -> Any:
-        if self._given is not None:
-            return self._given
-        with self._built_lock:
-            if self._built is None:
-                self._built = get_backend(self.chooser.value, **self._settings())
-            return self._built
-
-    def _forget_backend(self) -> None:
-        """Settings changed: the next call builds a new backend; the old one frees its session
-        (a call still running on it opens a new connection if it needs one)."""
-        with self._built_lock:
-            old, self._built = self._built, None
-        if old is not None:
-            getattr(old, "close", lambda: None)()
+        """Block until the worker and the versions listing are done (scripts and tests)."""
+        self.versions.wait(timeout_s)
+        if self._worker is not None:
+            self._worker.join(timeout_s)
+        self.versions.wait(timeout_s)
 
     # -- background work ----------------------------------------------------------------------
-
-    def _start(self, target: Callable[..., None], *args: Any) -> None:
-        self._stop.clear()
-        self._worker = threading.Thread(target=target, args=args, daemon=True)
-        self._worker.start()
+    def _on_settings_changed(self) -> None:
+        """Another registry, or other credentials: list the name's versions there."""
+        self.versions.forget()
+        if self.settings.problem is not None:
+            self.error.value = _error_html(*_describe(self.settings.problem))
+        if self._spec is not None:
+            self.versions.soon(self._spec.name)
+        else:
+            self.versions.name = ""  # listed once the form is valid again
 
     def _run(self, spec: ModelImportSpec) -> None:
+        backend = None
         try:
-            backend = self._backend()
+            backend = self.settings.backend()
             self._submit_and_watch(backend, spec)
-            # After a duplicate too: "New version" must know every version already taken.
-            self._refresh_versions(spec.name, backend)
         except Exception as error:  # never let the thread die silently
             self._fail(None, *_describe(error))
         finally:
             self.submit_button.disabled = self._spec is None
+        # After a failure too: "New version" must know every version already taken.
+        if backend is not None:
+            self.versions.list_now(spec.name, backend)
 
     def _submit_and_watch(self, backend: Any, spec: ModelImportSpec) -> None:
         handle = None
         try:
             handle = backend.submit(spec)
-            deadline = time.monotonic() + WATCH_TIMEOUT_S
-            while True:
-                report = backend.status(handle)
-                self._show(report)
-                if report.final or self._stop.is_set():
-                    return
-                if time.monotonic() >= deadline:
-                    self.error.value = (
-                        f"<i>Stopped watching after {WATCH_TIMEOUT_S:.0f} s; the model is still "
-                        f"{html.escape(report.status)} in the backend. The versions list shows "
-                        "where it got to.</i>"
-                    )
-                    return
-                self._stop.wait(self.poll_s)
+            report = wait_for(
+                backend.status,
+                handle,
+                timeout_s=WATCH_TIMEOUT_S,
+                poll_s=self.poll_s,
+                on_status=self._show,
+                stop=self._stop.is_set,
+            )
         except MaWidgetsError as error:
             self._fail(handle, *_describe(error))
+            return
+        if not report.final and not self._stop.is_set():
+            self.error.value = (
+                f"<i>Stopped watching after {WATCH_TIMEOUT_S:.0f} s; the model is still "
+                f"{html.escape(report.status)} in the backend. The versions list shows "
+                "where it got to.</i>"
+            )
 
     def _fail(self, handle: Any, code: str | None, message: str) -> None:
         """Show an error; once ``submit`` returned, the model exists, so never "Not submitted"."""
         self.progress.bar_style, self.progress.value = "danger", 100
         if handle is None:
             self.status.value = "Not submitted."
+            self.state = "not submitted"
         else:
             self.status.value = (
                 f"Submitted as model id {html.escape(handle.model_id)}, but its status could "
                 "not be read; it goes on in the backend."
             )
+            self.state = "unknown"
         self.error.value = _error_html(code, message)
 
     def _show(self, report: StatusReport) -> None:
-        self.last_report = report
         steps = "".join(
-            f"<li>{html.escape(e.status)}: {html.escape(e.message)}</li>" for e in report.events
+            f"<li>{html.escape(format_event(e.status, e.message))}</li>" for e in report.events
         )
         head = f"<b>{html.escape(report.status)}</b> (model id {html.escape(report.model_id)})"
         self.status.value = f"{head}<ul>{steps}</ul>"
@@ -301,57 +238,13 @@ class SubmitPanel(w.VBox):
             self.error.value = _error_html(report.error_code, report.message or "failed")
         else:
             self.progress.value = min(90, self.progress.value + 10)
+        self.last_report = report
+        self.state = report.status
 
-    def _versions_soon(self) -> None:
-        """List the versions of the form's name once typing pauses, so "New version" knows
-        every version taken before anything is submitted. A backend still missing settings
-        (credentials not typed yet) is not an error here: the list just stays empty."""
-        if self._spec is None:
-            return
-        name = self._listed_name = self._spec.name
-        with self._ticket_lock:
-            self._ticket += 1
-            ticket = self._ticket
 
-        def work() -> None:
-            if self._stop.wait(VERSIONS_PAUSE_S) or ticket != self._ticket:
-                return  # closed, or the name changed again meanwhile
-            self._refresh_versions(name, quiet=True)
-
-        self._lister = threading.Thread(target=work, name="ma-versions", daemon=True)
-        self._lister.start()
-
-    def _refresh_versions(self, name: str, backend: Any = None, quiet: bool = False) -> None:
-        with self._ticket_lock:  # a slower, older refresh must not overwrite a newer one
-            self._ticket += 1
-            ticket = self._ticket
-        try:
-            found = (backend or self._backend()).versions(name)
-        except BackendConfigError as error:
-            if ticket == self._ticket:
-                self._known_versions = []
-                self.versions.value = (
-                    "" if quiet else f"<i>versions unavailable: {html.escape(str(error))}</i>"
-                )
-            return
-        except MaWidgetsError as error:
-            if ticket == self._ticket:
-                self.versions.value = f"<i>versions unavailable: {html.escape(str(error))}</i>"
-            return
-        if ticket != self._ticket:
-            return
-        self._known_versions = [v.version for v in found]
-        rows = "".join(
-            f"<tr><td>{html.escape(v.version)}</td><td>{html.escape(v.status)}</td>"
-            f"<td>{html.escape(v.model_id)}</td></tr>"
-            for v in found
-        )
-        self.versions.value = (
-            f"<b>Versions of {html.escape(name)}</b>"
-            f"<table><tr><th>version</th><th>status</th><th>model id</th></tr>{rows}</table>"
-            if found
-            else f"<i>No versions of {html.escape(name)} yet.</i>"
-        )
+def _set(widget: w.Widget, name: str, value: Any) -> None:
+    if getattr(widget, name) != value:
+        setattr(widget, name, value)
 
 
 def _describe(error: Exception) -> tuple[str | None, str]:
@@ -363,4 +256,4 @@ def _describe(error: Exception) -> tuple[str | None, str]:
 
 def _error_html(code: str | None, message: str) -> str:
     label = f"<b>{html.escape(code)}</b>: " if code else ""
-    return f'<div class="ma-error">{label}{html.escape(message)}</div>'
+    return f'<div class="ma-error" role="alert">{label}{html.escape(message)}</div>'

@@ -19,11 +19,16 @@ def emulator() -> Iterator[EmulatorServer]:
 
 
 def test_a_status_that_cannot_be_read_does_not_claim_nothing_was_submitted(
-    emulator: EmulatorServer,
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Polls that get no answer are asked again until the watch runs out (``wait_for``); then
+    the user is told the model exists, and why its status is unknown."""
+    import ma_widgets.widgets.submit_panel as submit_panel
+
+    monkeypatch.setattr(submit_panel, "WATCH_TIMEOUT_S", 0.5)
     backend = emulator_backend(emulator.url, backoff_s=0.01)
     # Every model-details call answers 503, past the client's retries; create and list work.
-    emulator.state.fail_next(503, count=100, method="GET", path="/models/")
+    emulator.state.fail_next(503, count=1000, method="GET", path="/models/")
     panel = SubmitPanel(backend, poll_s=0.01)
     panel.set_spec(make_spec())
     panel.submit()
@@ -32,7 +37,8 @@ def test_a_status_that_cannot_be_read_does_not_claim_nothing_was_submitted(
     assert "Not submitted" not in panel.status.value
     assert model_id in panel.status.value  # the user can find the model it did create
     assert "503" in panel.error.value
-    assert "0.0.1" in panel.versions.value
+    assert panel.state == "unknown"
+    assert "0.0.1" in panel.versions.table.value and panel.known_versions == ["0.0.1"]
     assert not panel.submit_button.disabled
     panel.close()
 
@@ -70,20 +76,21 @@ def test_the_panel_signs_in_once_for_its_lookups_and_submit_and_again_for_new_se
         "domain": "school",
         "project": "eu-de",
     }.items():
-        panel._fields[name].value = value
-    panel._fields["password"].value = "any-password"
+        panel.settings.fields[name].value = value
+    panel.settings.fields["password"].value = "any-password"
     panel.set_spec(make_spec(name="first"))
     panel.wait(10)
     panel.set_spec(None)  # the form had a problem for a moment: not a new name
     panel.set_spec(make_spec(name="first"))
     panel.set_spec(make_spec(name="second"))
     panel.wait(10)
-    assert "No versions of second yet" in panel.versions.value
+    assert "No versions of second yet" in panel.versions.table.value
     panel.submit()
     panel.wait(30)
     assert "published" in panel.status.value, panel.error.value
+    assert panel.state == "published" and panel.last_report.status == "published"
     assert len(emulator.state.tokens) == 1
-    panel._fields["project"].value = "eu-west"  # another project: another sign-in
+    panel.settings.fields["project"].value = "eu-west"  # another project: another sign-in
     panel.wait(10)
     assert len(emulator.state.tokens) == 2  # the versions were listed with the new settings
     panel.close()

@@ -31,7 +31,7 @@ panel
 TYPE_AND_SUBMIT = """
 import ipywidgets
 url = os.environ["MA_TEST_EMULATOR_URL"]
-fields = panel._fields
+fields = panel.settings.fields
 for key, value in {"endpoint": url, "iam_endpoint": url, "username": "teacher",
                    "domain": "school", "project": "eu-de"}.items():
     fields[key].value = value

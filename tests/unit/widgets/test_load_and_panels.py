@@ -123,7 +123,10 @@ class FakeTrialPanel:
 class FakeSubmitPanel(FakeTrialPanel):
     def __init__(self, backend: Any = None) -> None:
         super().__init__(backend)
-        self.on_new_version = None
+        self.new_version_callbacks: list[Any] = []
+
+    def on_new_version(self, callback: Any) -> None:
+        self.new_version_callbacks.append(callback)
 
 
 class FailingTrialPanel(FakeTrialPanel):
@@ -177,7 +180,8 @@ def test_panels_get_the_spec_on_every_change_and_none_while_invalid(fake_panels:
     assert trial.specs[-1] is None and submit.specs[-1] is None
     form.set_value("name", "good")
     assert submit.specs[-1].name == "good"
-    submit.on_new_version("0.0.7")
+    (set_version,) = submit.new_version_callbacks
+    set_version("0.0.7")
     assert form.spec.version == "0.0.7"
     form.close()
     assert trial.closed and submit.closed
