@@ -1,20 +1,32 @@
-"""The ModelArts health-check schedule (reference section 5), run against a real server.
+"""``Trial``: one trial of one spec on one runtime, from start to removal.
 
-Mode ``faithful`` does what the platform does: probe k starts at Delay + k x Period; the first
-success is healthy; Maximum Failures failures in a row are unhealthy; an exit is exited.
+The engine's one job is the lifecycle: start the server, drive the schedules of
+:mod:`ma_widgets.trial.schedules` with a clock and a prober, turn what it sees into events and
+a :class:`~ma_widgets.trial.results.TrialResult`, and always remove what it started. When to
+probe and what an outcome means is the schedules' business; reading the probe stream (labels,
+repeats, diagnosis) is :mod:`ma_widgets.trial.timeline`'s.
 
-Mode ``fast`` gives the same verdict sooner. It probes about every 0.1 s from the start and
-also probes once at exactly the budget instant B = Delay + (Maximum Failures - 1) x Period,
-the platform's last startup check. Reading (stated, and what the tests hold it to): once a
-server answers, it keeps answering during startup. Then the platform's verdict is healthy
-exactly when the server answers at B, and:
-- a fast success at T <= B means it answers at B too: healthy now, with margin B - T;
-- otherwise the check at B decides, with the same per-probe timeout the platform applies
-  (so a server that answers too slowly fails in both modes, and a success that only comes
-  after B cannot turn an unhealthy verdict healthy).
-Rounding cannot flip the verdict: the decisive check runs at B itself, not at a 0.1 s grid
-point near it. What can differ is ``ready_after_s`` (see TrialResult): fast reports the
-first answer, faithful the scheduled check that saw it.
+Every wait has a bound: probes end by their timeout (:mod:`ma_widgets.trial.deadline_http`),
+overtime ends at budget + ``overtime_s`` or at the first answer, the watch at a limit the caller
+can read and extend, and :meth:`Trial.stop` removes the server itself within about 2 s in any
+state, without waiting for a probe in flight.
+
+Events (``on_event(TrialEvent)``; ``at_s`` is seconds after the server started, 0 before):
+
+- ``flag``: a pre-flight warning; ``message`` only.
+- ``started``: the server runs; data ``{"base_url", "budget_s", "mode", "first_check_at_s"}``.
+- ``countdown`` (faithful mode, during the Delay, about once a second): data
+  ``{"first_check_at_s", "seconds_left"}``.
+- ``probe``: data :class:`~ma_widgets.trial.results.Probe` (``label``, ``repeat`` for folding).
+- ``diagnosis``: a stable wrong answer during startup; data
+  :class:`~ma_widgets.trial.timeline.Diagnosis` (what, which field, when final).
+- ``verdict``: data the :class:`~ma_widgets.trial.results.TrialResult` so far.
+- ``overtime``: probing on after an unhealthy verdict of a server that never answered; data
+  ``{"until_s"}``. Ends by itself.
+- ``smoke``: data :class:`~ma_widgets.trial.results.SmokeResult`.
+- ``watch``: the watch phase's limit, at its start and on each extension; data ``{"until_s"}``.
+- ``alarm`` / ``recovered`` (watch phase), ``exited`` (data: the exit code), ``stopped``,
+  ``error`` (``message``), and last ``done`` (data: the final TrialResult).
 """
 
 from __future__ import annotations
@@ -22,9 +34,7 @@ from __future__ import annotations
 import contextlib
 import shlex
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ma_widgets.spec import CommandHealthCheck, ModelImportSpec
@@ -35,21 +45,32 @@ from ma_widgets.trial.advice import (
     health_program,
     preflight_flags,
 )
+from ma_widgets.trial.clock import Clock, MonotonicClock, Prober, ThreadProber
+from ma_widgets.trial.driver import Driver
 from ma_widgets.trial.errors import ImageNotFoundError, TrialError
-from ma_widgets.trial.jobs import Job
 from ma_widgets.trial.probes import ProbeOutcome, command_probe, http_probe
-from ma_widgets.trial.results import Mode, Probe, TrialEvent, TrialResult
+from ma_widgets.trial.results import Mode, TrialEvent, TrialResult
 from ma_widgets.trial.runtime import Handle, Runtime
-from ma_widgets.trial.smoke import smoke_test
+from ma_widgets.trial.schedules import (
+    FaithfulStartup,
+    FastStartup,
+    Overtime,
+    Startup,
+    Watch,
+)
+from ma_widgets.trial.smoke import smoke_one
+from ma_widgets.trial.timeline import ProbeLog
 
 EventSink = Callable[[TrialEvent], None]
 
 #: Seconds between two probes in fast mode (and while observing after an unhealthy verdict).
 FAST_INTERVAL_S = 0.1
-#: Seconds between checks for an exit while waiting.
-POLL_S = 0.05
 #: Lines of the server's log kept in the result.
 LOG_LINES = 30
+#: Seconds a watch lasts unless the caller says otherwise; ``extend_watch`` adds more.
+DEFAULT_WATCH_S = 600.0
+#: Seconds ``stop()`` waits for the server to be gone.
+STOP_WAIT_S = 2.0
 
 
 def default_overtime(budget_s: float) -> float:
@@ -57,19 +78,12 @@ def default_overtime(budget_s: float) -> float:
     return min(60.0, max(5.0, budget_s))
 
 
-@dataclass
-class _Startup:
-    verdict: str
-    ready_after_s: float | None = None
-    first_answer_s: float | None = None
-    exit_code: int | None = None
-
-
 class Trial:
     """One trial of one spec on one runtime.
 
     ``run()`` blocks until the verdict (and the watch phase, if asked); ``stop()`` may be
-    called from any thread.
+    called from any thread. ``clock`` and ``prober`` default to real time and real checks;
+    tests inject a virtual clock and a simulated server.
     """
 
     def __init__(
@@ -84,6 +98,8 @@ class Trial:
         overtime_s: float | None = None,
         smoke: bool = True,
         fast_interval_s: float = FAST_INTERVAL_S,
+        clock: Clock | None = None,
+        prober: Prober | None = None,
     ):
         if mode not in ("fast", "faithful"):
             raise TrialError(f"mode must be 'fast' or 'faithful', not {mode!r}")
@@ -93,20 +109,33 @@ class Trial:
         self.check: HealthCheck = effective_check(spec)
         self.on_event = on_event
         self.watch = watch
-        self.watch_s = watch_s
+        self.watch_s = DEFAULT_WATCH_S if watch_s is None else watch_s
         budget = self.check.startup_budget_s()
         self.overtime_s = default_overtime(budget) if overtime_s is None else overtime_s
         self.smoke = smoke
         self.fast_interval_s = fast_interval_s
         self.result = TrialResult(verdict="error", mode=mode, runtime=runtime.name, budget_s=budget)
         self._stop = threading.Event()
-        self._t0 = time.monotonic()
+        self.clock: Clock = clock or MonotonicClock(self._stop)
+        self.prober: Prober = prober or ThreadProber(self._check_once)
+        self._t0 = self.clock.now()
         self._handle: Handle | None = None
+        self._server_lock = threading.Lock()
+        self._idle = threading.Event()  # set while no server is starting or running
+        self._idle.set()
+        self._runner: threading.Thread | None = None
+        self._watch: Watch | None = None
+        self._log = ProbeLog(mode, self.result.probes)
+        self._driver: Driver | None = None
 
-    # -- plumbing ---------------------------------------------------------------------------
-    def stop(self) -> None:
-        """Ask the trial to end; it stops probing and removes the server as soon as it can."""
+    # -- control from other threads ---------------------------------------------------------
+    def stop(self, wait_s: float = STOP_WAIT_S) -> None:
+        """End the trial: the server is removed now (not after a probe in flight), and this
+        returns once it is gone, or after ``wait_s`` when it is still being started."""
         self._stop.set()
+        self._remove_server()
+        if threading.current_thread() is not self._runner:
+            self._idle.wait(wait_s)
 
     @property
     def stopping(self) -> bool:
@@ -116,8 +145,23 @@ class Trial:
         """Seconds since the server started (the schedule's time 0)."""
         return self._elapsed()
 
+    @property
+    def watch_until_s(self) -> float | None:
+        """When the watch phase ends (seconds after the server started); None before it."""
+        return None if self._watch is None else self._watch.until
+
+    def extend_watch(self, seconds: float) -> float | None:
+        """Watch ``seconds`` longer than now planned; returns the new end (None if no watch)."""
+        watch = self._watch
+        if watch is None or watch.done:
+            return None
+        watch.until = max(watch.until, self._elapsed()) + seconds
+        self._emit("watch", f"watching until {watch.until:.0f} s", {"until_s": watch.until})
+        return watch.until
+
+    # -- plumbing ---------------------------------------------------------------------------
     def _elapsed(self) -> float:
-        return time.monotonic() - self._t0
+        return self.clock.now() - self._t0
 
     def _emit(self, kind: str, message: str = "", data: Any = None) -> None:
         if self.on_event is None:
@@ -126,37 +170,19 @@ class Trial:
         with contextlib.suppress(Exception):
             self.on_event(TrialEvent(kind, round(self._elapsed(), 3), message, data))
 
-    def _probe(self, handle: Handle) -> ProbeOutcome:
+    def _check_once(self, handle: Handle) -> ProbeOutcome:
         if isinstance(self.check, CommandHealthCheck):
             return command_probe(self.runtime, handle, self.check.command, self.check.timeout)
         return http_probe(handle.base_url + self.check.url, self.check.timeout)
 
-    def _record(
-        self,
-        at: float,
-        outcome: ProbeOutcome,
-        phase: str = "startup",
-        scheduled: bool = False,
-        index: int | None = None,
-    ) -> Probe:
-        probe = Probe(
-            round(at, 3),
-            outcome.ok,
-            outcome.status,
-            outcome.error,
-            round(outcome.latency_s, 4),
-            phase,
-            scheduled,
-            index,
-        )  # type: ignore[arg-type]
-        self.result.probes.append(probe)
-        self._emit("probe", "", probe)
-        return probe
+    def _port_label(self) -> str | None:
+        return "$PORT" if self.runtime.name == "process" else None
 
     # -- the run ----------------------------------------------------------------------------
     def run(self) -> TrialResult:
         """Run the whole trial; whatever happens, what was started is stopped and removed."""
-        began = time.monotonic()
+        self._runner = threading.current_thread()
+        began = self.clock.now()
         result = self.result
         try:
             info = self.runtime.inspect(self.spec)
@@ -168,21 +194,41 @@ class Trial:
             if self.stopping:
                 result.verdict = "stopped"
                 return result
-            self._handle = handle = self.runtime.start(self.spec)
+            self._idle.clear()
+            handle = self.runtime.start(self.spec)
+            with self._server_lock:
+                self._handle = handle
+            if self.stopping:
+                result.verdict = "stopped"
+                return result
             self._t0 = handle.started_at
             result.base_url = handle.base_url
             self._emit(
                 "started",
                 f"started on {self.runtime.name}: {handle.base_url}",
-                {"base_url": handle.base_url, "budget_s": result.budget_s},
+                {
+                    "base_url": handle.base_url,
+                    "budget_s": result.budget_s,
+                    "mode": self.mode,
+                    "first_check_at_s": float(self.check.delay) if self.mode == "faithful" else 0.0,
+                },
+            )
+            self._driver = Driver(
+                self.spec,
+                self.check,
+                self.mode,
+                result,
+                self.runtime,
+                handle,
+                self.clock,
+                self.prober,
+                self._log,
+                self._emit,
+                lambda: self.stopping,
+                self._t0,
             )
             self._check_program(handle)
-            startup = (
-                self._startup_fast(handle)
-                if self.mode == "fast"
-                else self._startup_faithful(handle)
-            )
-            self._conclude(handle, startup)
+            self._conclude(handle, self._startup(self._driver))
         except TrialError as error:
             result.verdict = "error"
             result.error = str(error)
@@ -193,30 +239,56 @@ class Trial:
             self._emit("error", result.error)
         finally:
             self._clean_up()
-            result.duration_s = round(time.monotonic() - began, 3)
+            result.duration_s = round(self.clock.now() - began, 3)
             self._emit("done", result.summary(), result)
         return result
 
-    def _clean_up(self) -> None:
-        handle = self._handle
-        if handle is None:
-            return
-        try:
-            self.result.log_tail = self.runtime.logs(handle, LOG_LINES)
-        except Exception:
-            self.result.log_tail = []
-        try:
+    def _startup(self, driver: Driver) -> Startup:
+        schedule: FastStartup | FaithfulStartup = (
+            FastStartup(self.check, self.fast_interval_s)
+            if self.mode == "fast"
+            else FaithfulStartup(self.check)
+        )
+        driver.run(schedule)
+        startup = schedule.result
+        if self.stopping or startup is None:
+            return Startup("stopped")
+        if startup.verdict == "unhealthy":  # an exit explains a failed last check better
+            code = self.runtime.exit_code(driver.handle)
+            if code is not None:
+                return Startup("exited", exit_code=code)
+        return startup
+
+    def _remove_server(self) -> None:
+        """Read the log tail, then stop and remove the server (once, whoever asks first)."""
+        with self._server_lock:
+            handle = self._handle
+            if handle is None:
+                return
+            try:
+                self.result.log_tail = self.runtime.logs(handle, LOG_LINES)
+            except Exception:
+                self.result.log_tail = []
             try:
                 self.runtime.stop(handle)
             except KeyboardInterrupt:
                 # A second Ctrl-C while removing: finish the removal, then let it propagate.
                 self.runtime.stop(handle)
                 raise
-            self._handle = None
+            finally:
+                self._handle = None
+                self._idle.set()
+
+    def _clean_up(self) -> None:
+        try:
+            self._remove_server()
         except Exception as error:
             message = f"cleanup failed: {error}"
             self.result.error = f"{self.result.error}; {message}" if self.result.error else message
             self._emit("error", message)
+        finally:
+            if self._handle is None:
+                self._idle.set()
 
     def _check_program(self, handle: Handle) -> None:
         program = health_program(self.check)
@@ -233,7 +305,7 @@ class Trial:
             self.result.flags.append(flag)
             self._emit("flag", flag)
 
-    def _conclude(self, handle: Handle, startup: _Startup) -> None:
+    def _conclude(self, handle: Handle, startup: Startup) -> None:
         result = self.result
         result.verdict = startup.verdict  # type: ignore[assignment]
         result.ready_after_s = startup.ready_after_s
@@ -242,12 +314,12 @@ class Trial:
             result.margin_s = round(result.budget_s - startup.ready_after_s, 3)
         first = startup.first_answer_s
         observed = None
-        if startup.verdict == "unhealthy" and first is None and self.overtime_s > 0:
-            first, observed = self._overtime(handle)
-        result.first_answer_s = first if startup.ready_after_s is None else startup.ready_after_s
         if startup.verdict == "stopped":
             self._emit("stopped", "stopped before a verdict")
             return
+        if startup.verdict == "unhealthy" and first is None and not self._log.answered:
+            first, observed = self._overtime()
+        result.first_answer_s = first if startup.ready_after_s is None else startup.ready_after_s
         result.advice = advice_for(
             startup.verdict,
             self.spec,
@@ -257,151 +329,48 @@ class Trial:
             result.probes,
             startup.exit_code,
             observed,
-            "$PORT" if self.runtime.name == "process" else None,
+            self._port_label(),
         )
         if startup.verdict == "exited":  # the log tail is read by _clean_up, before removal
             self._emit("exited", f"exited with code {startup.exit_code}", startup.exit_code)
         self._emit("verdict", result.summary(), result)
         if startup.verdict != "healthy":
             return
-        if self.smoke and self.spec.apis and not self.stopping:
-            result.smoke = smoke_test(self.spec, handle.base_url)
-            for item in result.smoke:
-                self._emit(
-                    "smoke",
-                    f"{item.method} {item.url}: {'ok' if item.ok else '; '.join(item.problems)}",
-                    item,
-                )
-        if self.watch and not self.stopping:
-            self._watch(handle, startup.ready_after_s or self._elapsed())
-
-    # -- startup: faithful ------------------------------------------------------------------
-    def _startup_faithful(self, handle: Handle) -> _Startup:
-        check = self.check
-        failures_allowed = check.max_failures
-        # Checks run in their own threads so that each starts on time even when an earlier
-        # one is still waiting for its timeout (section 5.1: probe k starts at Delay + k x Period).
-        pending: dict[int, tuple[float, Job]] = {}
-        launched = decided = 0
-        while True:
-            if self.stopping:
-                return _Startup("stopped")
-            now = self._elapsed()
-            while launched < failures_allowed and now >= check.delay + launched * check.period:
-                pending[launched] = (self._elapsed(), Job(self._probe, handle))
-                launched += 1
-            while decided in pending and pending[decided][1].done():
-                at, future = pending.pop(decided)
-                outcome = future.result()
-                self._record(at, outcome, scheduled=True, index=decided)
-                scheduled_at = float(check.delay + decided * check.period)
-                if outcome.ok:
-                    return _Startup("healthy", ready_after_s=scheduled_at)
-                if decided == failures_allowed - 1:
-                    code = self.runtime.exit_code(handle)
-                    if code is not None:
-                        return _Startup("exited", exit_code=code)
-                    return _Startup("unhealthy")
-                decided += 1
-            code = self.runtime.exit_code(handle)
-            if code is not None:
-                return _Startup("exited", exit_code=code)
-            next_at = check.delay + launched * check.period
-            self._stop.wait(max(0.0, min(POLL_S, next_at - self._elapsed())))
-
-    # -- startup: fast ----------------------------------------------------------------------
-    def _startup_fast(self, handle: Handle) -> _Startup:
-        budget = float(self.check.startup_budget_s())
-        cancel = threading.Event()
-
-        def probe_at_budget() -> tuple[float, ProbeOutcome] | None:
-            wait = budget - self._elapsed()
-            if wait > 0 and cancel.wait(wait):
-                return None
-            return self._elapsed(), self._probe(handle)
-
-        decisive = Job(probe_at_budget)
-        first_answer: float | None = None
-        next_fast = 0.0
-        try:
-            while True:
+        if self.smoke and self.spec.apis:
+            for api in self.spec.apis:
                 if self.stopping:
-                    return _Startup("stopped")
-                if decisive.done():
-                    answer = decisive.result()
-                    if answer is None:
-                        return _Startup("stopped")
-                    at, outcome = answer
-                    self._record(at, outcome, scheduled=True, index=self.check.max_failures - 1)
-                    if outcome.ok:
-                        return _Startup("healthy", ready_after_s=round(min(at, budget), 3))
-                    code = self.runtime.exit_code(handle)
-                    if code is not None:
-                        return _Startup("exited", exit_code=code)
-                    return _Startup("unhealthy", first_answer_s=first_answer)
-                if first_answer is None:  # after an answer, only the budget-instant check counts
-                    code = self.runtime.exit_code(handle)  # an engine call: only when it matters
-                    if code is not None:
-                        return _Startup("exited", exit_code=code)
-                now = self._elapsed()
-                if first_answer is None and now >= next_fast:
-                    outcome = self._probe(handle)
-                    self._record(now, outcome)
-                    if outcome.ok:
-                        if now <= budget:
-                            return _Startup("healthy", ready_after_s=round(now, 3))
-                        first_answer = round(
-                            now, 3
-                        )  # too late; the check at the budget instant decides
-                    next_fast = now + self.fast_interval_s
-                    continue
-                self._stop.wait(max(0.0, min(POLL_S, next_fast - self._elapsed())))
-        finally:
-            cancel.set()
+                    break
+                item = smoke_one(handle.base_url, api)
+                result.smoke.append(item)
+                state = "ok" if item.ok else "; ".join(item.problems)
+                self._emit("smoke", f"{item.method} {item.url}: {state}", item)
+        if self.watch and not self.stopping:
+            self._watch_phase(startup.ready_after_s or self._elapsed())
 
     # -- after the verdict ------------------------------------------------------------------
-    def _overtime(self, handle: Handle) -> tuple[float | None, float]:
-        """After an unhealthy verdict, keep probing briefly to learn when (if) it answers."""
-        until = self.result.budget_s + self.overtime_s
-        while not self.stopping and self._elapsed() < until:
-            if self.runtime.exit_code(handle) is not None:
-                break
-            at = self._elapsed()
-            outcome = self._probe(handle)
-            self._record(at, outcome, phase="overtime")
-            if outcome.ok:
-                return round(at, 3), round(at, 3)
-            self._stop.wait(max(0.0, at + self.fast_interval_s - self._elapsed()))
+    def _overtime(self) -> tuple[float | None, float | None]:
+        """After an unhealthy verdict, probe on briefly to learn when (if) it answers."""
+        if self.overtime_s <= 0 or self.stopping:
+            return None, None
+        overtime = Overtime(self.result.budget_s + self.overtime_s, self.fast_interval_s)
+        self._emit(
+            "overtime",
+            f"probing on until {overtime.until:g} s to see when it answers",
+            {"until_s": overtime.until},
+        )
+        assert self._driver is not None
+        self._driver.run(overtime)
+        if overtime.first_answer is not None:
+            return overtime.first_answer, overtime.first_answer
         return None, round(self._elapsed(), 1)
 
-    def _watch(self, handle: Handle, ready_at: float) -> None:
+    def _watch_phase(self, ready_at: float) -> None:
         """While running: probe every Period; Maximum Failures in a row raise the alarm."""
-        check = self.check
-        deadline = None if self.watch_s is None else self._elapsed() + self.watch_s
-        failures, alarmed, k = 0, False, 1
-        while not self.stopping:
-            due = ready_at + k * check.period
-            if deadline is not None and due > deadline:
-                return
-            if self._stop.wait(max(0.0, due - self._elapsed())):
-                return
-            code = self.runtime.exit_code(handle)
-            if code is not None:
-                self.result.exit_code = code
-                self._emit("exited", f"exited with code {code} while running", code)
-                return
-            outcome = self._probe(handle)
-            self._record(due, outcome, phase="watch", scheduled=True)
-            k += 1
-            if outcome.ok:
-                if alarmed:
-                    self._emit("recovered", "the health check passes again")
-                failures, alarmed = 0, False
-                continue
-            failures += 1
-            if failures >= check.max_failures and not alarmed:
-                alarmed = self.result.alarm = True
-                self._emit(
-                    "alarm",
-                    f"{failures} checks in a row failed: the service would be in the alarm state",
-                )
+        self._watch = watch = Watch(self.check, ready_at, self._elapsed() + self.watch_s)
+        self._emit("watch", f"watching until {watch.until:.0f} s", {"until_s": watch.until})
+        assert self._driver is not None
+        self._driver.run(watch)
+        if watch.exit_code is not None and not self.stopping:
+            self.result.exit_code = watch.exit_code
+            code = watch.exit_code
+            self._emit("exited", f"exited with code {code} while running", code)

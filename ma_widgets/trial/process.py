@@ -5,8 +5,14 @@ Why these choices:
   shell and everything it started) can be ended at once; nothing outlives the trial.
 - ``PORT`` is set to a free port and ``HOST`` to 127.0.0.1: a local process must not listen on
   other interfaces, and the container port of the spec means nothing outside a container.
-- Command probes run as local commands in the same working directory and environment.
-- An owner variable in the environment lets a reaper find processes of a crashed kernel.
+- The server gets a minimal environment (:data:`PASSED_ENV` from ours, then ``PORT``, ``HOST``
+  and what the caller declares in ``env``), never the kernel's whole environment: a notebook's
+  environment holds cloud credentials (``MODELARTS_PASSWORD``, ``HUAWEICLOUD_SDK_*``), and a
+  start command that prints its environment would put them in the trial's log.
+- Command probes run as local commands in the same working directory and environment; they are
+  ended with the server.
+- An owner variable in the environment lets a reaper find processes of a crashed kernel; the
+  log file's name carries the owner too, so the reaper removes logs of killed trials.
 """
 
 from __future__ import annotations
@@ -32,8 +38,14 @@ from ma_widgets.trial.runtime import (
     owner_is_gone,
 )
 
-#: Seconds the process group gets to exit after SIGTERM before SIGKILL.
-STOP_GRACE_S = 2.0
+#: Seconds the process group gets to exit after SIGTERM before SIGKILL (a trial's Stop must
+#: have the server gone within 2 s).
+STOP_GRACE_S = 1.0
+#: What the server inherits from our environment: what a shell and a Python or Java server
+#: need to run and read text, nothing that could be a credential.
+PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME")
+#: Log files of process trials: ``ma-trial-<host>_<pid>-<random>.log`` in the temp directory.
+LOG_PREFIX = "ma-trial-"
 
 
 def _group_alive(pgid: int) -> bool:
@@ -104,13 +116,15 @@ class ProcessRuntime:
         self.extra_env = dict(env or {})
         self._stop_grace_s = stop_grace_s
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._execs: dict[str, set[subprocess.Popen[bytes]]] = {}
 
     def inspect(self, spec: ModelImportSpec) -> ImageInfo:
         # No image here: the start command is what runs, whatever the image would expose.
         return ImageInfo(exists=True)
 
     def _env(self, port: int) -> dict[str, str]:
-        env = dict(os.environ)
+        env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
+        env.setdefault("PATH", os.defpath)
         env.update(self.extra_env)
         env.update({"PORT": str(port), "HOST": "127.0.0.1", OWNER_ENV: owner_id()})
         return env
@@ -124,8 +138,14 @@ class ProcessRuntime:
         workdir = self.workdir or Path.cwd()
         if not workdir.is_dir():
             raise TrialError(f"working directory {str(workdir)!r} does not exist")
+        if "\0" in spec.start_command:
+            raise TrialError(
+                "the start command contains a NUL character (\\x00), which no shell can run: "
+                "remove it (it often comes from copying text out of a binary file)"
+            )
         port = free_port()
-        fd, log_path = tempfile.mkstemp(prefix="ma-trial-", suffix=".log")
+        owner = owner_id().replace(":", "_")
+        fd, log_path = tempfile.mkstemp(prefix=f"{LOG_PREFIX}{owner}-", suffix=".log")
         try:
             proc = subprocess.Popen(
                 ["/bin/sh", "-c", spec.start_command],
@@ -136,7 +156,7 @@ class ProcessRuntime:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        except OSError as error:
+        except (OSError, ValueError) as error:
             os.unlink(log_path)
             raise TrialError(f"cannot start {spec.start_command!r}: {error}") from error
         finally:
@@ -173,13 +193,19 @@ class ProcessRuntime:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        except OSError as error:
+        except (OSError, ValueError) as error:
             return ExecResult(126, f"cannot run the command: {error}")
+        running = self._execs.setdefault(handle.ident, set())
+        running.add(proc)
         try:
             output, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc.pid, 0.0, proc)
             return ExecResult(None, f"no exit within {timeout:g} s")
+        except ValueError:  # the trial's Stop closed its pipes while we waited
+            return ExecResult(None, "stopped")
+        finally:
+            running.discard(proc)
         return ExecResult(proc.returncode, output.decode("utf-8", "replace"))
 
     def logs(self, handle: Handle, tail: int = 50) -> list[str]:
@@ -195,6 +221,8 @@ class ProcessRuntime:
     def stop(self, handle: Handle) -> None:
         # Forgotten only once ended: a stop cut short (Ctrl-C) can be repeated and still kill.
         proc = self._procs.get(handle.ident)
+        for check in list(self._execs.pop(handle.ident, ())):  # health commands still running
+            _kill_group(check.pid, 0.0, check)
         if proc is not None:
             _kill_group(proc.pid, self._stop_grace_s, proc)
             self._procs.pop(handle.ident, None)
@@ -220,7 +248,21 @@ class ProcessRuntime:
                     continue
                 os.killpg(group, signal.SIGKILL)
                 removed += 1
-        return removed
+        return removed + remove_orphan_logs()
+
+
+def remove_orphan_logs(directory: str | None = None) -> int:
+    """Remove log files of process trials whose owner is gone (a killed kernel leaves them)."""
+    removed = 0
+    root = Path(directory or tempfile.gettempdir())
+    for path in root.glob(f"{LOG_PREFIX}*.log"):
+        owner = path.name[len(LOG_PREFIX) :].rsplit("-", 1)[0]
+        host, _, pid = owner.rpartition("_")
+        if owner_is_gone(f"{host}:{pid}"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def ours() -> list[tuple[int, str]]:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 Verdict = Literal["healthy", "unhealthy", "exited", "error", "stopped"]
 Mode = Literal["fast", "faithful"]
+Phase = Literal["startup", "overtime", "watch"]
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,16 @@ class Probe:
 
     ``at_s`` is when it started, in seconds after the server started. ``scheduled`` marks the
     checks of the platform's own schedule (Delay + k x Period, or the budget instant in fast
-    mode); the others are the fast mode's 0.1 s probes and the watch phase's.
+    mode); the others are the fast mode's 0.1 s probes and the overtime probes. ``index`` is
+    the platform check number k of a scheduled startup check.
+
+    ``kind`` is what the probe saw (ok, no-connection, timeout, wrong-answer; see
+    :class:`~ma_widgets.trial.probes.ProbeOutcome`); ``label`` the words a timeline shows for
+    it: "ok", "not listening yet" (no connection before the server ever answered: normal while
+    it starts, not an alarm), "connection lost" (no connection after it had answered), "no
+    answer in time", "wrong answer". ``repeat`` counts this probe and the ones right before it
+    with the same outcome (same phase, ok, status and label): a display can fold them into one
+    line "x 1230" (or use :func:`ma_widgets.trial.timeline.fold_probes`).
     """
 
     at_s: float
@@ -23,9 +33,12 @@ class Probe:
     status: int | None
     error: str
     latency_s: float
-    phase: Literal["startup", "overtime", "watch"] = "startup"
+    phase: Phase = "startup"
     scheduled: bool = False
     index: int | None = None
+    kind: str = "no-connection"
+    label: str = "not listening yet"
+    repeat: int = 1
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from ma_widgets.spec import ModelImportSpec
@@ -40,7 +41,18 @@ def owner_is_gone(owner: str) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    return _is_zombie(int(pid_text))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed kernel whose parent has not reaped it yet is a zombie: it still has a pid
+    (``kill(pid, 0)`` succeeds) but will never run again, so what it owned is left over."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc (macOS) or gone just now: the next reap decides
+    state = stat.rsplit(")", 1)[-1].split()
+    return bool(state) and state[0] in ("Z", "X")
 
 
 @dataclass(frozen=True)

@@ -74,11 +74,13 @@ def example_image(docker_client) -> str:
     return IMAGE
 
 
-def _our_containers(client) -> list:
+def _our_containers(client) -> list[dict]:
+    """Containers of this test process (the raw list: other helpers' containers may vanish
+    between a list and an inspect, which ``containers.list`` would turn into NotFound)."""
     return [
         c
-        for c in client.containers.list(all=True, filters={"label": OWNER_LABEL})
-        if c.labels.get(OWNER_LABEL) == owner_id()
+        for c in client.api.containers(all=True, filters={"label": OWNER_LABEL})
+        if (c.get("Labels") or {}).get(OWNER_LABEL) == owner_id()
     ]
 
 
@@ -93,9 +95,11 @@ def nothing_left_behind(request):
             os.kill(pid, signal.SIGKILL)
     client = _engine()
     if client is not None:
-        leftovers += [f"container {c.name}" for c in _our_containers(client)]
-        for container in _our_containers(client):
-            container.remove(force=True)
+        containers = _our_containers(client)
+        leftovers += [f"container {c['Names']}" for c in containers]
+        for container in containers:
+            with contextlib.suppress(Exception):
+                client.api.remove_container(container["Id"], force=True)
         client.close()
     assert not leftovers, f"left behind: {leftovers}"
 

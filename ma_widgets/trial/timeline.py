@@ -1,0 +1,156 @@
+"""Reading the probe stream as a person would: labels, folded repeats, and an early diagnosis.
+
+Pure functions and small state over :class:`~ma_widgets.trial.results.Probe` values, shared by
+the engine (which puts labels, repeat counts and diagnoses into its events), the CLI and the
+panel, and unit-tested without a server.
+
+Why: a wrong health URL answers 404 from the first probe on, yet the verdict is only final at
+the budget instant (docs/platform/import.md, "The health-check schedule"): the platform's last
+startup check could still pass. Meanwhile the user should learn at once what is wrong and how
+long until the verdict is final, and not read hundreds of identical lines, nor take the
+"connection refused" of a server that is still loading for an alarm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from ma_widgets.spec import CommandHealthCheck
+from ma_widgets.trial.advice import HealthCheck
+from ma_widgets.trial.probes import ProbeOutcome
+from ma_widgets.trial.results import Mode, Phase, Probe
+
+#: Identical wrong answers in a row (fast mode) after which they count as stable. At the fast
+#: interval of 0.1 s that is 0.3 s after the first one; in faithful mode one scheduled check is
+#: enough (the next one is a whole Period away).
+STABLE_REPEATS = 3
+
+LABELS = {
+    "ok": "ok",
+    "timeout": "no answer in time",
+    "wrong-answer": "wrong answer",
+}
+
+
+def label_for(kind: str, answered_before: bool) -> str:
+    """The timeline's words for an outcome kind; see :class:`~ma_widgets.trial.results.Probe`."""
+    if kind == "no-connection":
+        return "connection lost" if answered_before else "not listening yet"
+    return LABELS.get(kind, kind)
+
+
+def same_outcome(a: Probe, b: Probe) -> bool:
+    """Whether two probes would read as the same line (only time and latency differ)."""
+    return (a.phase, a.ok, a.status, a.label) == (b.phase, b.ok, b.status, b.label)
+
+
+@dataclass(frozen=True)
+class ProbeRun:
+    """Consecutive probes with the same outcome: the first, the last, and how many."""
+
+    first: Probe
+    last: Probe
+    count: int
+
+
+def fold_probes(probes: Iterable[Probe]) -> list[ProbeRun]:
+    """Fold consecutive identical outcomes into one run each (order kept)."""
+    runs: list[ProbeRun] = []
+    for probe in probes:
+        if runs and same_outcome(runs[-1].last, probe):
+            runs[-1] = ProbeRun(runs[-1].first, probe, runs[-1].count + 1)
+        else:
+            runs.append(ProbeRun(probe, probe, 1))
+    return runs
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What is wrong, seen early: the data of a ``diagnosis`` event.
+
+    ``problem``: a sentence naming the fault and what to change; ``field``: the spec field to
+    change (dotted, e.g. ``health_check.url``), or "" when the fault is in the server itself;
+    ``label`` and ``status``: the stable outcome; ``final_at_s``: when the verdict is final (the
+    budget instant, in seconds after the server started; during the watch phase the instant the
+    alarm would be raised); ``final_in_s``: seconds from the diagnosis to then (0 when past).
+    """
+
+    problem: str
+    field: str
+    label: str
+    status: int | None
+    final_at_s: float
+    final_in_s: float
+
+
+def field_for(check: HealthCheck, probe: Probe) -> str:
+    """The spec field a user changes for this stable failure ("" for a fault in the server)."""
+    if probe.label == "no answer in time":
+        return "health_check.timeout"
+    if isinstance(check, CommandHealthCheck):
+        return "health_check.command" if probe.status == 127 else ""
+    return "health_check.url" if probe.status == 404 else ""
+
+
+class Diagnoser:
+    """Says once per distinct stable wrong outcome that it is stable (see STABLE_REPEATS)."""
+
+    def __init__(self, mode: Mode):
+        self._needed = 1 if mode == "faithful" else STABLE_REPEATS
+        self._said: Probe | None = None
+
+    def stable(self, probe: Probe) -> bool:
+        """True the first time ``probe`` makes a wrong answer (or a timeout) stable."""
+        if probe.ok or probe.label not in ("wrong answer", "no answer in time"):
+            self._said = None if probe.ok else self._said
+            return False
+        needed = 1 if probe.scheduled else self._needed
+        if probe.repeat < needed:
+            return False
+        if self._said is not None and same_outcome(self._said, probe):
+            return False
+        self._said = probe
+        return True
+
+
+class ProbeLog:
+    """The probes of one trial, as recorded: each with its label and repeat count.
+
+    ``add`` turns a check's outcome into a :class:`Probe` (label from whether the server had
+    answered before, ``repeat`` from the probe before it) and says whether it makes a wrong
+    answer stable (time for a ``diagnosis`` event).
+    """
+
+    def __init__(self, mode: Mode, probes: list[Probe] | None = None):
+        self.probes: list[Probe] = [] if probes is None else probes
+        self.answered = False  # any probe got an answer, right or wrong
+        self._diagnoser = Diagnoser(mode)
+
+    def add(
+        self,
+        started: float,
+        outcome: ProbeOutcome,
+        phase: Phase,
+        scheduled: bool,
+        index: int | None,
+    ) -> tuple[Probe, bool]:
+        lost = self.answered and outcome.kind == "no-connection"
+        self.answered = self.answered or outcome.kind != "no-connection"
+        probe = Probe(
+            round(started, 3),
+            outcome.ok,
+            outcome.status,
+            outcome.error,
+            round(outcome.latency_s, 4),
+            phase,
+            scheduled,
+            index,
+            outcome.kind,
+            label_for(outcome.kind, lost),
+        )
+        last = self.probes[-1] if self.probes else None
+        if last is not None and same_outcome(last, probe):
+            probe = replace(probe, repeat=last.repeat + 1)
+        self.probes.append(probe)
+        return probe, phase == "startup" and self._diagnoser.stable(probe)
