@@ -7,7 +7,9 @@ so nobody has to parse message strings.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
+from types import ModuleType
 
 
 class MaWidgetsError(Exception):
@@ -55,3 +57,39 @@ class SpecFileError(MaWidgetsError):
 
 class ImportFormatError(MaWidgetsError):
     """A config.json or request body is not even the right kind of document (e.g. not an object)."""
+
+
+class MissingDependencyError(MaWidgetsError, ImportError):
+    """A package a feature needs is not installed; the message says what to ``pip install``.
+
+    Also an ``ImportError``, so code written against the bare import (``except ImportError``)
+    keeps working. ``package`` is the distribution to install, ``hint`` the whole command.
+    """
+
+    def __init__(self, feature: str, package: str, hint: str):
+        self.feature = feature
+        self.package = package
+        self.hint = hint
+        super().__init__(f"{feature} needs the {package} package, which is not installed: {hint}")
+
+
+def import_optional(
+    module: str, *, feature: str, package: str | None = None, extra: str | None = None
+) -> ModuleType:
+    """Import ``module``, or raise :class:`MissingDependencyError` with an install hint.
+
+    WHY: a bare ``ModuleNotFoundError: No module named 'x'`` tells a notebook user neither what
+    needed it nor what to install. Only a missing ``module`` (or its top-level package) becomes
+    the hint; an import error inside the installed package is a real bug and propagates as is.
+    ``package`` is the distribution name when it differs from the module's (default: the
+    top-level module name); ``extra`` names the ma_widgets extra that brings it.
+    """
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        top = module.partition(".")[0]
+        if error.name not in {module, top}:
+            raise
+        dist = package or top
+        hint = f"pip install 'ma_widgets[{extra}]'" if extra else f"pip install {dist}"
+        raise MissingDependencyError(feature, dist, hint) from error

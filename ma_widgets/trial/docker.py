@@ -18,6 +18,7 @@ import time
 import uuid
 from typing import Any
 
+from ma_widgets.errors import MissingDependencyError, import_optional
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.trial.errors import ImageNotFoundError, RuntimeUnavailableError, TrialError
 from ma_widgets.trial.jobs import Job
@@ -38,12 +39,9 @@ STOP_GRACE_S = 2
 
 def _docker() -> Any:
     try:
-        import docker
-    except ModuleNotFoundError as error:  # pragma: no cover - depends on the install
-        raise RuntimeUnavailableError(
-            "the Docker runtime needs the docker package: pip install 'ma_widgets[docker]'"
-        ) from error
-    return docker
+        return import_optional("docker", feature="the Docker runtime")
+    except MissingDependencyError as error:  # pragma: no cover - depends on the install
+        raise RuntimeUnavailableError(str(error)) from error
 
 
 def _engine_errors() -> tuple[type[BaseException], ...]:

@@ -52,7 +52,8 @@ def test_postbuild_installs_the_package_with_jupyter_voila_and_http_and_stops_on
     assert install, "postBuild must install the repository itself (editable)"
     pyproject = _pyproject()
     extras = _extras(install.group(1), pyproject["project"]["optional-dependencies"])
-    assert {"ipywidgets", "jupyterlab", "voila", "requests"} <= extras, extras
+    base = _extras("base", {"base": pyproject["project"]["dependencies"]})
+    assert {"ipywidgets", "jupyterlab", "voila", "requests"} <= base | extras, (base, extras)
 
 
 def test_runtime_matches_the_supported_python() -> None:
