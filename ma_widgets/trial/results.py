@@ -43,7 +43,12 @@ class Probe:
 
 @dataclass(frozen=True)
 class SmokeResult:
-    """One declared api called with an example payload."""
+    """One declared api called with an example payload.
+
+    ``problems`` make it fail (no answer, a status outside 200-399, an answer breaking the
+    response schema); ``notes`` say what the smoke test could not do in full (an example cut to
+    its size limits, an answer too large to check) without judging the server.
+    """
 
     method: str
     url: str
@@ -52,6 +57,7 @@ class SmokeResult:
     problems: list[str]
     latency_s: float
     payload: Any = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,7 @@ def test_broken_api_answer_is_reported_by_the_smoke_test(target):
     result = run_trial(target.make("BAD_PREDICT=1"), target.runtime, "fast")
     assert result.verdict == "healthy"
     (smoke,) = result.smoke
-    assert not smoke.ok and smoke.problems == ["predictions: 'not a list' is not of type 'array'"]
+    assert not smoke.ok and smoke.problems == ['predictions: "not a list" is not of type "array"']
 
 
 def test_watch_phase_raises_the_alarm_when_checks_start_failing(target):
