@@ -22,5 +22,6 @@ def open_services(backend: str = "local", **settings: Any) -> Any:
     if backend == "modelarts":
         from ma_widgets.services.modelarts import ModelArtsServices
 
+        settings.pop("runtime", None)  # where servers run is the platform's business
         return ModelArtsServices(**settings)
     raise ServiceError(f"unknown backend {backend!r}; services run on: {', '.join(BACKENDS)}")
