@@ -171,9 +171,11 @@ class HttpClient:
             return _Failure("no answer in time", True)
         except requests.exceptions.ConnectionError as error:
             never_connected = _never_connected(error)
-            return _Failure(
-                never_connected or "connection lost before an answer", not never_connected
-            )
+            if never_connected:
+                return _Failure(never_connected, False)
+            # urllib3 wraps a read timeout it retried in MaxRetryError: still "no answer in time"
+            lost = "no answer in time" if _in_chain(error, "ReadTimeoutError") else ""
+            return _Failure(lost or "connection lost before an answer", True)
         except requests.exceptions.RequestException as error:
             return _Failure(type(error).__name__, True)
         except Exception as error:  # a bug of ours: named, but with nothing of the request
@@ -277,6 +279,23 @@ def _never_connected(error: BaseException) -> str | None:
         pending.extend(a for a in current.args if isinstance(a, BaseException))
         pending.extend((current.__cause__, current.__context__))
     return None
+
+
+def _in_chain(error: BaseException, name: str) -> bool:
+    """Whether an exception class called ``name`` is among the wrapped causes of ``error``."""
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if type(current).__name__ == name:
+            return True
+        pending.append(getattr(current, "reason", None))
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+        pending.extend((current.__cause__, current.__context__))
+    return False
 
 
 def _safe(url: str) -> str:
