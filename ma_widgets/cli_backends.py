@@ -211,7 +211,7 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     if check is None and not args.no_image_check:
         print("no Docker engine answers: images are not checked", file=sys.stderr)
     try:
-        serve_forever(state, args.port, fault_hooks=args.fault_hooks)
+        serve_forever(state, args.port, args.fault_hooks, services_runtime=args.runtime)
     except MaWidgetsError as error:  # e.g. the port is taken
         print(f"ma-widgets emulator: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -247,7 +247,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     models.set_defaults(run=cmd_models)
 
     emulator = commands.add_parser(
-        "emulator", help="serve the ModelArts model API on 127.0.0.1 (tests, classrooms)"
+        "emulator", help="serve the ModelArts model and service APIs on 127.0.0.1 (classrooms)"
     )
     emulator.add_argument("--port", type=int, default=8899, help="port (default 8899)")
     emulator.add_argument(
@@ -270,5 +270,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--fault-hooks",
         action="store_true",
         help="serve POST /_emulator/faults (tests only: anyone on this machine could use it)",
+    )
+    emulator.add_argument(
+        "--runtime",
+        choices=("auto", "docker", "process"),
+        default="auto",
+        help="how deployed services run (default auto: Docker when an engine answers)",
     )
     emulator.set_defaults(run=cmd_emulator)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
@@ -34,11 +34,14 @@ from ma_widgets.emulator.faults import FaultError, check_fault_request
 from ma_widgets.emulator.limits import MAX_CALL_BYTES, BodyError, parse_json
 from ma_widgets.emulator.state import EmulatorState
 
+if TYPE_CHECKING:
+    from ma_widgets.emulator.service_table import ServiceTable
+
 
 class Emulator:
-    """What the handlers share: the model state and, once wired, the service table."""
+    """What the handlers share: the model state and the service table (None: no services)."""
 
-    def __init__(self, state: EmulatorState, services: Any = None):
+    def __init__(self, state: EmulatorState, services: ServiceTable | None = None):
         self.state = state
         self.services = services
 

@@ -66,8 +66,8 @@ def _is_int(value: object) -> bool:
 
 def _number(value: object) -> int | None:
     """An integer sent as a number or a digit string (examples send ``"100"``)."""
-    if _is_int(value):
-        return int(value)  # type: ignore[arg-type]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
@@ -197,9 +197,9 @@ class ServiceTable:
             raise RefusedError(refusals)
         entry = dict(body["config"][0])
         infer_type = body["infer_type"]
-        model = self.deployable(entry["model_id"])
-        if model is not None and self.state.get(model.model_id).project_id not in ("", project_id):
-            model = None  # another project's model is not visible here
+        stored = self.state.get(entry["model_id"])
+        visible = stored is not None and stored.project_id in ("", project_id)
+        model = self.deployable(entry["model_id"]) if visible else None  # not another project's
         mine = self.services(project_id)
         refusals = deploy_refusals(
             model,

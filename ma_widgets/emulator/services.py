@@ -12,6 +12,7 @@ model's server; the caller's credentials are never passed on (docs/platform/serv
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import tornado.ioloop
@@ -89,7 +90,9 @@ def details(service: Service, info: ServiceInfo, gateway: str) -> dict[str, Any]
 class _ServiceHandler(BaseHandler):
     @property
     def table(self) -> ServiceTable:
-        return self.emulator.services  # type: ignore[no-any-return]
+        services = self.emulator.services
+        assert services is not None  # these routes exist only with a service table
+        return services
 
     async def off_loop(self, work: Callable[[], T]) -> T:
         """Run ``work`` (files, processes, a stop that waits) off the IO loop."""
@@ -213,7 +216,7 @@ class ServiceHandler(_ServiceHandler):
             for one in ids:
                 self.table.info_of(project_id, one)
             for one in ids:
-                await self.off_loop(lambda one=one: self.table.delete(project_id, one))
+                await self.off_loop(partial(self.table.delete, project_id, one))
         except ServiceError as error:
             self.service_error(error)
             return

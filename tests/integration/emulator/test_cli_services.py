@@ -1,5 +1,6 @@
 """``ma-widgets emulator`` in its own process leaves no service behind: stopped with SIGTERM it
-removes its services; killed with SIGKILL, the next emulator on that port removes them."""
+removes its services; killed with SIGKILL, the next emulator on that port removes them.
+Both runtimes (``--runtime docker|process``)."""
 
 from __future__ import annotations
 
@@ -23,18 +24,21 @@ from ma_widgets.spec import validate_spec
 from ma_widgets.trial.runtime import free_port
 from tests.integration.backends.servers import wait_until_answering
 from tests.integration.emulator.test_services import DEADLINE_S
-from tests.integration.services.conftest import assert_nothing_left, docker_client, spec_data
+from tests.integration.services.conftest import (
+    assert_nothing_left,
+    docker_client,
+    runtime,
+    spec_data,
+)
 
-__all__ = ["docker_client"]
-
-pytestmark = pytest.mark.docker
+__all__ = ["docker_client", "runtime"]
 
 
 class CliEmulator:
     """One ``ma-widgets emulator`` process on a fixed port and home (so it can be restarted)."""
 
-    def __init__(self, home: Path, port: int):
-        self.home, self.port = home, port
+    def __init__(self, home: Path, port: int, runtime: str):
+        self.home, self.port, self.runtime = home, port, runtime
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -51,6 +55,8 @@ class CliEmulator:
                 "--publish-delay",
                 "0",
                 "--no-image-check",
+                "--runtime",
+                self.runtime,
             ],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -80,7 +86,7 @@ class CliEmulator:
         token, project = self.token()
         headers = {"X-Auth-Token": token}
         base = f"{self.url}/v1/{project}"
-        model = to_request_body(validate_spec(spec_data("docker")))
+        model = to_request_body(validate_spec(spec_data(self.runtime)))
         model_id = requests.post(f"{base}/models", json=model, headers=headers, timeout=10).json()[
             "model_id"
         ]
@@ -109,8 +115,8 @@ class CliEmulator:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, docker_client: Any) -> Iterator[CliEmulator]:
-    emulator = CliEmulator(tmp_path / "home", free_port())
+def cli(tmp_path: Path, runtime: str) -> Iterator[CliEmulator]:
+    emulator = CliEmulator(tmp_path / "home", free_port(), runtime)
     yield emulator
     if emulator.proc is not None and emulator.proc.poll() is None:
         emulator.end(signal.SIGTERM)
