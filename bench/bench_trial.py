@@ -7,7 +7,7 @@ Three ways wait for the same images to answer ``GET /health`` with 200:
 - ours: ``run_trial(spec, "docker", "fast")``, timed until its verdict event (cleanup excluded);
 - loop: a hand-written Docker SDK loop - ``containers.run``, then ``requests.get`` every 0.1 s;
 - Vertex AI: ``LocalModel(...).deploy_to_local_endpoint()`` + ``serve()`` (its default 1 s
-  readiness interval), in a separate venv (recipe: shared/reference/environment.md).
+  readiness interval), in a separate venv (google-cloud-aiplatform installed there).
 Images: ``ma-widgets/example-model:1`` (answers at once) and ``:slow`` (same, with
 ``ENV START_DELAY=0.5``). The order of the ways rotates per run; medians are reported. Results
 are printed and written to bench/BENCHMARKS-trial.md.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import statistics
 import subprocess
@@ -32,6 +31,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from examples.model_server.build_image import ensure_example_image  # noqa: E402
 from ma_widgets.spec import validate_spec  # noqa: E402
 from ma_widgets.trial import run_trial  # noqa: E402
 
@@ -57,17 +57,7 @@ print(json.dumps({"seconds": took, "container": getattr(container, "id", None)})
 
 
 def ensure_images(client: docker.DockerClient) -> None:
-    # Same content label as tests/integration/trial/conftest.py, so neither rebuilds the other's.
-    server_dir = ROOT / "examples" / "model_server"
-    digest = hashlib.sha256(
-        (server_dir / "server.py").read_bytes() + (server_dir / "Dockerfile").read_bytes()
-    ).hexdigest()[:16]
-    client.images.build(
-        path=str(server_dir),
-        tag=IMAGES["instant"],
-        rm=True,
-        labels={"ma_widgets.server_sha": digest},
-    )
+    ensure_example_image(client)  # the same helper (and content label) as the tests
     with tempfile.TemporaryDirectory() as ctx:
         (Path(ctx) / "Dockerfile").write_text(f"FROM {IMAGES['instant']}\nENV START_DELAY=0.5\n")
         client.images.build(path=ctx, tag=IMAGES["slow 0.5 s"], rm=True)

@@ -88,7 +88,10 @@ class _DeadlineSocket:
         return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
 
     def close(self) -> None:
-        self._sock.close()
+        # http.client closes its socket as soon as it knows the server will close, while the
+        # response is still to be read from it (a real socket counts makefile references for
+        # this); the exchange closes the real socket itself when it is done.
+        pass
 
 
 class _Connection(http.client.HTTPConnection):
@@ -98,6 +101,7 @@ class _Connection(http.client.HTTPConnection):
         super().__init__(host, port)
         self._deadline = deadline
         self._tls = tls
+        self.raw: socket.socket | None = None
 
     def connect(self) -> None:
         sock = socket.create_connection((self.host, self.port), timeout=self._deadline.left())
@@ -114,6 +118,7 @@ class _Connection(http.client.HTTPConnection):
         except BaseException:
             sock.close()
             raise
+        self.raw = sock
         self.sock = _DeadlineSocket(sock, self._deadline)  # type: ignore[assignment]
 
 
@@ -153,3 +158,5 @@ def exchange(
         raise DeadlineExceeded("deadline reached") from error
     finally:
         connection.close()
+        if connection.raw is not None:
+            connection.raw.close()

@@ -1,8 +1,11 @@
 """DockerRuntime: runs the spec's image on a local Docker engine. The ONLY module importing docker.
 
 Why these choices:
-- The start command replaces the image's ENTRYPOINT and CMD (console help, reference s1); it is
-  run through ``/bin/sh -c`` so a one-line command with variables works as on the platform.
+- The start command replaces the image's ENTRYPOINT and CMD (docs/platform/import.md, "What the
+  image must do"); it is run through ``/bin/sh -c`` so a one-line command with variables works
+  as on the platform.
+- The container's environment is the image's own plus only what the caller declares in
+  ``env``: nothing of the kernel's environment (cloud credentials) is passed on.
 - The container port is published on 127.0.0.1 only, on a host port the engine picks (no race
   between choosing a free port and binding it).
 - Every container carries an owner label (host:pid), so a reaper can remove leftovers of a
@@ -27,14 +30,16 @@ from ma_widgets.trial.runtime import (
     ExecResult,
     Handle,
     ImageInfo,
+    check_start_command,
     owner_id,
     owner_is_gone,
 )
 
 #: Seconds any single call to the engine may take before we give up on it.
 API_TIMEOUT_S = 30
-#: Seconds the server gets to exit after SIGTERM when a trial ends, before it is killed.
-STOP_GRACE_S = 2
+#: Seconds the server gets to exit after SIGTERM when a trial ends, before it is killed (a
+#: trial's Stop must have the container gone within 2 s).
+STOP_GRACE_S = 1
 
 
 def _docker() -> Any:
@@ -80,8 +85,14 @@ class DockerRuntime:
 
     name = "docker"
 
-    def __init__(self, client: Any = None, stop_grace_s: float = STOP_GRACE_S):
+    def __init__(
+        self,
+        client: Any = None,
+        stop_grace_s: float = STOP_GRACE_S,
+        env: dict[str, str] | None = None,
+    ):
         self._client = client
+        self.extra_env = dict(env or {})
         self._stop_grace_s = stop_grace_s
         self._lock = threading.Lock()
 
@@ -119,6 +130,7 @@ class DockerRuntime:
         )
 
     def start(self, spec: ModelImportSpec) -> Handle:
+        check_start_command(spec.start_command)
         docker = _docker()
         owner = owner_id()
         override: dict[str, Any] = {}
@@ -132,6 +144,7 @@ class DockerRuntime:
                 detach=True,
                 labels={OWNER_LABEL: owner, "ma_widgets.trial.model": spec.name},
                 ports={f"{spec.port}/tcp": ("127.0.0.1",)},
+                environment=self.extra_env,
                 # A start command runs under /bin/sh as PID 1, which ignores SIGTERM: every stop
                 # would wait out the grace period. A tiny init forwards the signal instead.
                 init=True,

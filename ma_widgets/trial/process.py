@@ -33,6 +33,7 @@ from ma_widgets.trial.runtime import (
     ExecResult,
     Handle,
     ImageInfo,
+    check_start_command,
     free_port,
     owner_id,
     owner_is_gone,
@@ -138,11 +139,7 @@ class ProcessRuntime:
         workdir = self.workdir or Path.cwd()
         if not workdir.is_dir():
             raise TrialError(f"working directory {str(workdir)!r} does not exist")
-        if "\0" in spec.start_command:
-            raise TrialError(
-                "the start command contains a NUL character (\\x00), which no shell can run: "
-                "remove it (it often comes from copying text out of a binary file)"
-            )
+        check_start_command(spec.start_command)
         port = free_port()
         owner = owner_id().replace(":", "_")
         fd, log_path = tempfile.mkstemp(prefix=f"{LOG_PREFIX}{owner}-", suffix=".log")

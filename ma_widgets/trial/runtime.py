@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from ma_widgets.spec import ModelImportSpec
+from ma_widgets.trial.errors import TrialError
 
 #: Label (Docker) / environment variable (processes) marking what a trial started, so a reaper
 #: can find leftovers of a crashed kernel. Its value is ``HOST:PID`` of the owning process.
@@ -53,6 +54,15 @@ def _is_zombie(pid: int) -> bool:
         return False  # no /proc (macOS) or gone just now: the next reap decides
     state = stat.rsplit(")", 1)[-1].split()
     return bool(state) and state[0] in ("Z", "X")
+
+
+def check_start_command(command: str) -> None:
+    """Refuse a start command no shell can run, before anything is created for it."""
+    if "\0" in command:
+        raise TrialError(
+            "the start command contains a NUL character (\\x00), which no shell can run: "
+            "remove it (it often comes from copying text out of a binary file)"
+        )
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,26 @@
 """Real engine, real image, real processes - and proof that nothing of ours is left behind.
 
 The example image is built once per session (again whenever server.py changed, found by a
-content label). After every test, no container labelled by this process and no process
-carrying our owner variable may remain (brief: no orphan containers or processes).
+content label: examples/model_server/build_image.py decides). After every test, no container
+labelled by this process and no process carrying our owner variable may remain.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import signal
 from pathlib import Path
 
 import pytest
 
+from examples.model_server.build_image import ensure_example_image, ensure_image
 from ma_widgets.trial.process import ours as our_processes
 from ma_widgets.trial.runtime import OWNER_LABEL, owner_id
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[3]
-SERVER_DIR = ROOT / "examples" / "model_server"
-SERVER = SERVER_DIR / "server.py"
-IMAGE = "ma-widgets/example-model:1"
-BASE_IMAGE = "local/python:bookworm"
-SHA_LABEL = "ma_widgets.server_sha"
+SERVER = ROOT / "examples" / "model_server" / "server.py"
 
 
 def _engine():
@@ -50,28 +46,29 @@ def docker_client():
 @pytest.fixture(scope="session")
 def example_image(docker_client) -> str:
     """The example model server image, built from examples/model_server when missing or stale."""
-    import docker
+    try:
+        return ensure_example_image(docker_client)
+    except LookupError as error:
+        pytest.fail(str(error), pytrace=False)
 
-    sha = hashlib.sha256(SERVER.read_bytes() + (SERVER_DIR / "Dockerfile").read_bytes())
-    digest = sha.hexdigest()[:16]
+
+HOSTILE = Path(__file__).with_name("hostile.py")
+HOSTILE_DOCKERFILE = b"""FROM local/python:bookworm
+COPY hostile.py /app/hostile.py
+ENV PYTHONUNBUFFERED=1 HOST=0.0.0.0
+EXPOSE 8080
+CMD ["python3", "/app/hostile.py"]
+"""
+
+
+@pytest.fixture(scope="session")
+def hostile_image(docker_client) -> str:
+    """The hostile servers of hostile.py in the project's Python base image."""
+    files = {"hostile.py": HOSTILE.read_bytes(), "Dockerfile": HOSTILE_DOCKERFILE}
     try:
-        image = docker_client.images.get(IMAGE)
-        if (image.labels or {}).get(SHA_LABEL) == digest:
-            return IMAGE
-    except docker.errors.ImageNotFound:
-        pass
-    try:
-        docker_client.images.get(BASE_IMAGE)
-    except docker.errors.ImageNotFound:
-        pytest.fail(
-            f"the base image {BASE_IMAGE} is missing: build it with scripts/dev.sh "
-            "(debootstrap, see shared/reference/environment.md)",
-            pytrace=False,
-        )
-    docker_client.images.build(
-        path=str(SERVER_DIR), tag=IMAGE, labels={SHA_LABEL: digest}, rm=True, forcerm=True
-    )
-    return IMAGE
+        return ensure_image(docker_client, "ma-widgets/hostile-server:test", files)
+    except LookupError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 def _our_containers(client) -> list[dict]:

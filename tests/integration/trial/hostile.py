@@ -1,7 +1,9 @@
 """Hostile model servers: the answers a trial must survive (stdlib only, runs in the base image).
 
-``python3 hostile.py`` listens on ``HOST``:``PORT`` (127.0.0.1:8080 by default) and answers
-every GET as ``HEALTH`` says and every POST as ``PREDICT`` says:
+``python3 hostile.py`` listens on ``HOST``:``PORT`` (127.0.0.1:8080 by default). A request
+whose path is ``/<mode>`` (e.g. ``GET /trickle``) is answered that way, so one server shows
+every behaviour; any other GET is answered as ``HEALTH`` says and any other POST as ``PREDICT``
+says (default ``ok``):
 
 - ``ok``: 200 with a small JSON body (``{"predictions": [1]}`` for POST);
 - ``trickle``: the whole answer one byte every ``TRICKLE_S`` (0.5) seconds;
@@ -19,6 +21,7 @@ import sys
 import time
 
 TRICKLE_S = float(os.environ.get("TRICKLE_S", "0.5"))
+MODES = ("ok", "trickle", "slow-headers", "endless", "silent", "404")
 
 
 def _answer(status: str, body: bytes) -> bytes:
@@ -37,8 +40,10 @@ class Handler(socketserver.BaseRequestHandler):
             if not chunk:
                 return
             data += chunk
-        method = data.split(b" ", 1)[0]
-        mode = os.environ.get("PREDICT" if method == b"POST" else "HEALTH", "ok")
+        method, path = data.split(b" ", 2)[:2]
+        mode = path.decode(errors="replace").strip("/")
+        if mode not in MODES:
+            mode = os.environ.get("PREDICT" if method == b"POST" else "HEALTH", "ok")
         body = b'{"predictions": [1]}' if method == b"POST" else b'{"health": "true"}'
         try:
             if mode == "ok":
