@@ -98,6 +98,9 @@ class ModelArtsBackend(BackendBase):
         self._timelines: dict[str, list[StatusEvent]] = {}
 
     def __repr__(self) -> str:
+        client = getattr(self, "client", None)  # a traceback may show one still being built
+        if client is None:
+            return "ModelArtsBackend(<not configured>)"
         return f"ModelArtsBackend(endpoint={self.endpoint!r}, project_id={self.project_id!r})"
 
     @property
