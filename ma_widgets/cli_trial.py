@@ -11,31 +11,64 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import signal
 import sys
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the CLI imports the trial only when the command runs
+    from ma_widgets.trial.results import Probe, TrialEvent
 
 EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 3, 130
 
 
-def _print_event(event: Any) -> None:
-    """A readable line per event on stderr, so --json output on stdout stays clean."""
-    if event.kind == "probe":
-        probe = event.data
-        mark = "ok " if probe.ok else "FAIL"
-        what = probe.status if probe.status is not None else probe.error
-        tag = f" #{probe.index}" if probe.index is not None else ""
-        print(
-            f"  {probe.at_s:7.2f}s {mark} {what} ({probe.latency_s * 1000:.0f} ms) "
-            f"{probe.phase}{tag}",
-            file=sys.stderr,
-        )
-    elif event.kind in ("flag",):
-        print(f"warning: {event.message}", file=sys.stderr)
-    elif event.kind != "done" and event.message:
-        print(f"{event.kind}: {event.message}", file=sys.stderr)
+class EventPrinter:
+    """A readable line per event on stderr, so --json output on stdout stays clean.
+
+    Identical probe outcomes in a row are folded: the first is printed, then a count at 10,
+    100, 1000... and the total when the outcome changes (a 404 probed every 0.1 s for 67 s
+    is a handful of lines, not 670). Failures before the server ever answered read "wait":
+    a server that is still loading is not an alarm.
+    """
+
+    def __init__(self) -> None:
+        self._run: Probe | None = None  # the last probe of the run being folded
+
+    def __call__(self, event: TrialEvent) -> None:
+        if event.kind == "probe":
+            self._probe(event.data)
+            return
+        if event.kind not in ("diagnosis", "countdown"):  # those do not end a run of probes
+            self._close_run()
+        if event.kind == "flag":
+            _err(f"warning: {event.message}")
+        elif event.kind != "done" and event.message:
+            _err(f"{event.kind}: {event.message}")
+
+    def _probe(self, probe: Probe) -> None:
+        if probe.repeat == 1:
+            self._close_run()
+            mark = "ok  " if probe.ok else "wait" if probe.label == "not listening yet" else "FAIL"
+            what = probe.status if probe.status is not None else probe.error
+            tag = f" #{probe.index}" if probe.index is not None else ""
+            _err(
+                f"  {probe.at_s:7.2f}s {mark} {what} ({probe.latency_s * 1000:.0f} ms) "
+                f"{probe.label}, {probe.phase}{tag}"
+            )
+        elif math.log10(probe.repeat).is_integer():
+            _err(f"  {probe.at_s:7.2f}s      ... the same x{probe.repeat}")
+        self._run = probe
+
+    def _close_run(self) -> None:
+        run, self._run = self._run, None
+        if run is not None and run.repeat > 1 and not math.log10(run.repeat).is_integer():
+            _err(f"  {run.at_s:7.2f}s      ... the same x{run.repeat} in all")
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -85,7 +118,7 @@ def cmd_trial(args: argparse.Namespace) -> int:
                 spec,
                 runtime=runtime,
                 mode=args.mode,
-                on_event=None if quiet else _print_event,
+                on_event=None if quiet else EventPrinter(),
                 **options,
             )
     except KeyboardInterrupt:
@@ -103,6 +136,8 @@ def cmd_trial(args: argparse.Namespace) -> int:
         for item in result.smoke:
             state = "ok" if item.ok else "; ".join(item.problems)
             print(f"api {item.method} {item.url}: {state}")
+            for note in item.notes:
+                print(f"  note: {note}")
         if result.verdict == "exited" and result.log_tail:
             print("last log lines:")
             for line in result.log_tail[-10:]:
@@ -117,8 +152,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     trial = commands.add_parser(
         "trial",
         help="start the image (or start command) and check its health the ModelArts way",
-        description="Run the spec's health check locally (reference section 5); exit 0 only "
-        "when healthy. Ctrl-C stops and removes the container or process.",
+        description="Run the spec's health check locally, on the platform's schedule "
+        '(docs/platform/import.md, "The health-check schedule"); exit 0 only when healthy. '
+        "Ctrl-C stops and removes the container or process.",
     )
     trial.add_argument("spec", metavar="SPEC.json")
     trial.add_argument(
@@ -141,14 +177,16 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "--overtime",
         type=float,
         metavar="S",
-        help="seconds to keep probing after an unhealthy verdict, to say when it "
-        "would answer (default: the budget, 5..60 s)",
+        help="seconds to keep probing after an unhealthy verdict of a server that never "
+        "answered, to say when it would (default: the budget, 5..60 s; never for a server "
+        "that answers wrongly: that trial ends at the budget instant)",
     )
     trial.add_argument(
         "--watch",
         dest="watch_s",
         type=float,
         metavar="S",
-        help="after healthy, keep checking for S seconds (alarm on Maximum Failures in a row)",
+        help="after healthy, keep checking every Period for S seconds (alarm on Maximum "
+        "Failures in a row); the watch ends by itself",
     )
     trial.set_defaults(run=cmd_trial)

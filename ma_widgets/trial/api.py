@@ -37,18 +37,34 @@ def run_trial(
     runtime: str | Runtime = "docker",
     mode: Mode = "fast",
     on_event: EventSink | None = None,
-    **options: Any,
+    *,
+    watch: bool = False,
+    watch_s: float | None = None,
+    overtime_s: float | None = None,
+    smoke: bool = True,
 ) -> TrialResult:
     """Start the spec's server, check its health the ModelArts way, clean up, report.
 
-    ``options`` go to :class:`~ma_widgets.trial.engine.Trial`: ``watch``, ``watch_s``,
-    ``overtime_s``, ``smoke``. A dict spec is validated first (SpecValidationError on bad
-    input). Ctrl-C (KeyboardInterrupt) still removes the container or process, then propagates.
+    The options are :class:`~ma_widgets.trial.engine.Trial`'s: ``watch`` (after healthy, keep
+    checking every Period, for ``watch_s`` seconds, ten minutes by default), ``overtime_s``
+    (after an unhealthy verdict of a server that never answered, probe on to learn when it
+    would), ``smoke`` (call the declared apis). A dict spec is validated first
+    (SpecValidationError on bad input). Ctrl-C (KeyboardInterrupt) still removes the container
+    or process, then propagates.
 
     ``fast`` and ``faithful`` give the same verdict for a server that, once it answers, keeps
     answering while it starts (one that answers and then dies before the platform's check is
     healthy in fast mode only); ``ready_after_s`` differs by design (see TrialResult).
     """
-    if not isinstance(spec, ModelImportSpec):
-        spec = validate_spec(spec)
-    return Trial(spec, resolve_runtime(runtime), mode, on_event, **options).run()
+    checked = spec if isinstance(spec, ModelImportSpec) else validate_spec(spec)
+    trial = Trial(
+        checked,
+        resolve_runtime(runtime),
+        mode,
+        on_event,
+        watch=watch,
+        watch_s=watch_s,
+        overtime_s=overtime_s,
+        smoke=smoke,
+    )
+    return trial.run()

@@ -119,7 +119,7 @@ class _Connection(http.client.HTTPConnection):
             sock.close()
             raise
         self.raw = sock
-        self.sock = _DeadlineSocket(sock, self._deadline)  # type: ignore[assignment]
+        self.sock = _DeadlineSocket(sock, self._deadline)
 
 
 def exchange(

@@ -218,7 +218,7 @@ class DockerRuntime:
             raw = self._container(handle).logs(tail=tail)
         except _engine_errors():
             return []
-        return raw.decode("utf-8", "replace").splitlines()[-tail:]
+        return str(raw.decode("utf-8", "replace")).splitlines()[-tail:]
 
     def stop(self, handle: Handle) -> None:
         docker = _docker()
@@ -246,7 +246,7 @@ class DockerRuntime:
     def ours(self) -> list[Any]:
         """Every container carrying our owner label, alive owner or not."""
         try:
-            return self.client.containers.list(all=True, filters={"label": OWNER_LABEL})
+            return list(self.client.containers.list(all=True, filters={"label": OWNER_LABEL}))
         except _engine_errors() as error:
             raise TrialError(f"cannot list the trial containers: {error}") from error
 

@@ -179,7 +179,7 @@ class ProcessRuntime:
         return code
 
     def exec(self, handle: Handle, command: str, timeout: float) -> ExecResult:
-        env = self._env(int(handle.details["port"]))  # type: ignore[arg-type]
+        env = self._env(int(str(handle.details["port"])))
         try:
             proc = subprocess.Popen(
                 ["/bin/sh", "-c", command],
@@ -264,7 +264,7 @@ def remove_orphan_logs(directory: str | None = None) -> int:
 
 def ours() -> list[tuple[int, str]]:
     """(pid, owner) of every live process carrying our owner variable (Linux /proc only)."""
-    found = []
+    found: list[tuple[int, str]] = []
     proc_root = Path("/proc")
     if not proc_root.is_dir():
         return found

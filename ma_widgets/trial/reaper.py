@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+from collections.abc import Callable
 
 from ma_widgets.trial.engine import Trial
 from ma_widgets.trial.results import TrialResult
@@ -24,7 +25,9 @@ _lock = threading.Lock()
 
 
 def start_in_background(
-    trial: Trial, on_done: object = None, reap_first: bool = False
+    trial: Trial,
+    on_done: Callable[[TrialResult | None], object] | None = None,
+    reap_first: bool = False,
 ) -> threading.Thread:
     """Run ``trial`` in a daemon thread that is stopped and cleaned up at interpreter exit.
 
@@ -41,7 +44,7 @@ def start_in_background(
         finally:
             with _lock:
                 _running.pop(trial, None)
-            if callable(on_done):
+            if on_done is not None:
                 on_done(result)
 
     thread = threading.Thread(target=work, name=f"ma-trial-{trial.spec.name}", daemon=True)

@@ -187,7 +187,7 @@ def test_ctrl_c_or_sigterm_stops_the_cli_and_removes_its_server(tmp_path, runtim
     assert proc.stderr is not None
     while time.monotonic() < deadline:
         line = proc.stderr.readline()
-        if not line or "FAIL" in line:  # a probe ran: the server is up and being checked
+        if not line or " wait " in line:  # a probe ran: the server is up and being checked
             break
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)

@@ -182,3 +182,41 @@ def test_stop_during_a_hanging_probe_ends_the_trial_as_stopped():
     result: TrialResult = trial.run()
     assert result.verdict == "stopped" and runtime.stopped == 1
     assert result.log_tail == ["fake server log"]
+
+
+@pytest.mark.parametrize(
+    ("when", "verdict"),
+    [
+        ("before run", "stopped"),
+        ("started", "stopped"),
+        ("probe", "stopped"),
+        ("diagnosis", "stopped"),
+        ("overtime", "unhealthy"),
+        ("watch", "healthy"),
+    ],
+)
+def test_stop_in_every_state_ends_the_trial_and_removes_the_server(when, verdict):
+    servers = {
+        "diagnosis": FakeServer(answers_from=None, before=404),
+        "overtime": FakeServer(answers_from=None),
+        "watch": FakeServer(answers_from=0.0),
+    }
+    spec = _spec(2, 1, 5, 1)
+    clock = FakeClock()
+    runtime = FakeRuntime(servers.get(when, FakeServer(answers_from=None)), clock)
+    events: list[TrialEvent] = []
+
+    def on_event(event: TrialEvent) -> None:
+        events.append(event)
+        if event.kind == when:
+            trial.stop()
+
+    trial = Trial(spec, runtime, "fast", on_event, clock=clock, prober=runtime, watch=True)
+    if when == "before run":
+        trial.stop()
+    result = trial.run()
+    assert result.verdict == verdict
+    assert runtime.stopped == runtime.started <= 1
+    assert events[-1].kind == "done"
+    stopped_at = next((e.at_s for e in events if e.kind == when), 0.0)
+    assert all(p.at_s <= stopped_at for p in result.probes)  # no check after the stop

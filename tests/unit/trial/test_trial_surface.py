@@ -52,3 +52,32 @@ def test_unknown_runtime_name_is_a_clear_error():
 
     with pytest.raises(TrialError, match="runtime must be one of docker, process, auto"):
         resolve_runtime("podman")
+
+
+def test_cli_folds_identical_probe_lines_and_says_what_is_wrong_early(capsys):
+    from ma_widgets.cli_trial import EventPrinter
+    from ma_widgets.spec import validate_spec
+    from ma_widgets.trial.engine import Trial
+
+    from .fakes import FakeClock, FakeRuntime, FakeServer
+
+    spec = validate_spec(  # the console defaults: the verdict is final at 67 s
+        {
+            "name": "m",
+            "image": "i:1",
+            "deployment_types": ["real-time"],
+            "start_command": "x",
+            "health_check": {"url": "/health/health"},
+        }
+    )
+    clock = FakeClock()
+    runtime = FakeRuntime(FakeServer(answers_from=None, before=404), clock, timeout=3)
+    Trial(spec, runtime, "fast", EventPrinter(), clock=clock, prober=runtime).run()
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) < 15, lines  # not 680 FAIL lines
+    assert "FAIL 404" in lines[1] and "wrong answer" in lines[1]
+    diagnosis = next(line for line in lines if line.startswith("diagnosis:"))
+    assert "not on /health/health (HTTP 404)" in diagnosis and "final at 67 s" in diagnosis
+    assert any("the same x100" in line for line in lines)
+    assert any(line.endswith("in all") for line in lines)
+    assert lines[-1].startswith("verdict: unhealthy")
