@@ -20,8 +20,8 @@ CODES: dict[str, tuple[int, str]] = {
     "ModelArts.3037": (400, "a parameter is invalid"),
     "ModelArts.3589": (400, "a deployment type is not supported here"),
     "ModelArts.3592": (400, "the health check configuration is invalid"),
-    # Decision: the reference lists 0201-0212 as token missing/expired/invalid without the
-    # individual meanings; the emulator uses these three and the client treats the range alike.
+    # The platform documents 0201-0212 as "token missing, expired or invalid" without telling
+    # each apart; the emulator uses these three and the client treats the whole range alike.
     "ModelArts.0201": (401, "no token was sent; sign in again"),
     "ModelArts.0202": (401, "the token has expired; sign in again"),
     "ModelArts.0203": (401, "the token is invalid; check the credentials"),

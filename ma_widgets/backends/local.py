@@ -106,6 +106,7 @@ class LocalBackend(BackendBase):
 
     def status(self, handle: SubmissionHandle | str) -> StatusReport:
         model_id = handle if isinstance(handle, str) else handle.model_id
+        self.store.settle_abandoned()  # a publisher that died shows as failed at once
         record = self.store.get(model_id)
         if record is None:
             raise ModelNotFoundError(f"no model with id {model_id!r}", "ModelArts.3001")
@@ -120,11 +121,13 @@ class LocalBackend(BackendBase):
     def models(self) -> list[ModelVersion]:
         if not self._exists():
             return []
+        self.store.settle_abandoned()
         return sort_versions(_as_version(r) for r in self.store.list())
 
     def versions(self, name: str) -> list[ModelVersion]:
         if not self._exists():
             return []
+        self.store.settle_abandoned()
         return sort_versions(_as_version(r) for r in self.store.list(name))
 
     def delete(self, model_id: str) -> None:

@@ -20,13 +20,20 @@ from typing import Any
 
 from ma_widgets.backends.base import Status, StatusEvent
 from ma_widgets.backends.errors import BackendError, DuplicateModelError
+from ma_widgets.backends.owner import current_owner, owner_alive
 
 #: How long a writer waits for another process's transaction before giving up (ms).
 BUSY_TIMEOUT_MS = 30_000
-#: A ``publishing`` version with no progress for this long was left by a killed process (a
-#: restarted kernel): publishing records a step at least every push deadline (600 s), so an
-#: hour without one means nobody is publishing it, and it may be submitted again.
+#: A ``publishing`` version whose publisher is not recorded (a registry written by an older
+#: version) and that made no progress for this long was left by a killed process: publishing
+#: records a step at least every push deadline (600 s). Versions with a recorded publisher are
+#: judged at once by whether that process lives (owner.py).
 STALE_PUBLISHING_S = 3600.0
+#: What a version whose publisher died says, so the user knows to submit it again.
+ABANDONED = (
+    "publishing stopped: the process publishing it ({pid}) ended before it finished "
+    "(a restarted kernel, a killed process); submit it again"
+)
 
 #: One statement each: they run inside one IMMEDIATE transaction (executescript would commit).
 _SCHEMA = (
@@ -43,6 +50,7 @@ _SCHEMA = (
     image_ref    TEXT,
     created_at   REAL NOT NULL,
     updated_at   REAL NOT NULL,
+    owner        TEXT,
     UNIQUE (name, version)
 )""",
     """CREATE TABLE IF NOT EXISTS events (
@@ -71,6 +79,7 @@ class Record:
     image_id: str | None
     image_ref: str | None
     created_at: float
+    owner: str | None = None
 
 
 class Store:
@@ -99,6 +108,9 @@ class Store:
                 conn.execute("BEGIN IMMEDIATE")
                 for statement in _SCHEMA:
                     conn.execute(statement)
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(models)")}
+                if "owner" not in columns:  # a registry from before owners were recorded
+                    conn.execute("ALTER TABLE models ADD COLUMN owner TEXT")
                 conn.execute("COMMIT")
                 return
             except sqlite3.OperationalError as error:
@@ -148,25 +160,28 @@ class Store:
     def insert(
         self, name: str, version: str, spec: dict[str, Any], request: dict[str, Any], image: str
     ) -> str:
-        """Add a new version in ``publishing``; DuplicateModelError if name+version exists.
+        """Add a new version in ``publishing``, owned by this process; DuplicateModelError if
+        name+version exists.
 
         A ``failed`` version with the same name + version, or one left ``publishing`` by a
-        killed process (see STALE_PUBLISHING_S), is replaced in the same transaction.
+        process that died (see owner.py, and STALE_PUBLISHING_S for unowned ones), is replaced
+        in the same transaction.
         """
         model_id = str(uuid.uuid4())
         now = time.time()
         try:
             with self._write() as conn:
+                self._settle(conn, "AND name=? AND version=?", (name, version))
                 # A failed version may be submitted again (fixing the image is the usual cure);
                 # anything else keeps its name + version.
                 conn.execute(
                     "DELETE FROM models WHERE name=? AND version=? AND (status='failed' OR "
-                    "(status='publishing' AND updated_at < ?))",
+                    "(status='publishing' AND owner IS NULL AND updated_at < ?))",
                     (name, version, now - STALE_PUBLISHING_S),
                 )
                 conn.execute(
                     "INSERT INTO models (model_id, name, version, spec, request, status, "
-                    "source_image, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    "source_image, created_at, updated_at, owner) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (
                         model_id,
                         name,
@@ -177,6 +192,7 @@ class Store:
                         image,
                         now,
                         now,
+                        current_owner(),
                     ),
                 )
                 conn.execute(
@@ -209,6 +225,44 @@ class Store:
                 "INSERT INTO events (model_id, status, message, at) VALUES (?,?,?,?)",
                 (model_id, status, message, now),
             )
+
+    def settle_abandoned(self) -> int:
+        """Mark every version whose publisher died ``failed`` (with ABANDONED); how many.
+
+        Called before reading, so a list or a status shows the truth at once. Only when a
+        ``publishing`` version's owner is gone does it write.
+        """
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT owner FROM models WHERE status='publishing' AND owner IS NOT NULL"
+            ).fetchall()
+        if not any(owner_alive(r["owner"]) is False for r in rows):
+            return 0
+        with self._write() as conn:
+            return self._settle(conn, "", ())
+
+    def _settle(self, conn: sqlite3.Connection, where: str, args: tuple[Any, ...]) -> int:
+        rows = conn.execute(
+            "SELECT model_id, owner FROM models WHERE status='publishing' AND owner IS NOT NULL "
+            + where,
+            args,
+        ).fetchall()
+        now, settled = time.time(), 0
+        for row in rows:
+            if owner_alive(row["owner"]) is not False:
+                continue
+            message = ABANDONED.format(pid=_pid_text(row["owner"]))
+            conn.execute(
+                "UPDATE models SET status='failed', message=?, updated_at=? "
+                "WHERE model_id=? AND status='publishing'",
+                (message, now, row["model_id"]),
+            )
+            conn.execute(
+                "INSERT INTO events (model_id, status, message, at) VALUES (?,?,?,?)",
+                (row["model_id"], "failed", message, now),
+            )
+            settled += 1
+        return settled
 
     def get(self, model_id: str) -> Record | None:
         with self._read() as conn:
@@ -258,4 +312,11 @@ def _record(row: sqlite3.Row) -> Record:
         image_id=row["image_id"],
         image_ref=row["image_ref"],
         created_at=row["created_at"],
+        owner=row["owner"],
     )
+
+
+def _pid_text(owner: str) -> str:
+    """``pid 1234`` out of a recorded owner (``boot:pid:start``)."""
+    parts = owner.split(":")
+    return f"pid {parts[1]}" if len(parts) > 1 and parts[1] else "unknown pid"

@@ -1,4 +1,4 @@
-"""The HTTP adapter tells "never connected" from "the answer was lost" (reference section 4).
+"""The HTTP adapter tells "never connected" from "the answer was lost".
 
 The difference decides whether a create call may be retried blindly: a refused connection cannot
 have created anything, a dropped one may have. Real sockets on 127.0.0.1, no fakes.

@@ -12,7 +12,7 @@ def test_first_version_is_the_console_default() -> None:
 
 
 def test_next_version_follows_the_numerically_highest() -> None:
-    # "0.0.9" > "0.0.10" as strings; as numbers 10 is the highest (reference section 1).
+    # "0.0.9" > "0.0.10" as strings; as numbers 10 is the highest.
     assert propose_next_version(["0.0.9", "0.0.10", "0.0.2"]) == "0.0.11"
 
 

@@ -136,15 +136,20 @@ def test_a_file_that_is_not_a_registry_gives_a_clear_error(tmp_path: Path) -> No
     assert path.read_text().startswith("not a database")  # and it is left as it was
 
 
-def test_a_version_left_publishing_by_a_killed_kernel_can_be_submitted_again(
+def test_an_unowned_version_left_publishing_can_be_submitted_again_after_an_hour(
     tmp_path: Path,
 ) -> None:
+    """A registry written before publishers were recorded: only the hour rule can tell (a
+    recorded publisher that died is seen at once: test_local_recovery.py)."""
     from ma_widgets.backends.store import STALE_PUBLISHING_S
 
     backend = LocalBackend(tmp_path / "r.sqlite3", docker=False)
     handle = backend.submit(make_spec())
-    with sqlite3.connect(backend.path) as conn:  # as if the process died mid-publish
-        conn.execute("UPDATE models SET status='publishing' WHERE model_id=?", (handle.model_id,))
+    with sqlite3.connect(backend.path) as conn:  # as if an older version died mid-publish
+        conn.execute(
+            "UPDATE models SET status='publishing', owner=NULL WHERE model_id=?",
+            (handle.model_id,),
+        )
     with pytest.raises(DuplicateModelError):  # someone may still be publishing it
         backend.submit(make_spec())
     with sqlite3.connect(backend.path) as conn:  # ...but not after an hour without progress
