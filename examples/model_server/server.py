@@ -1,9 +1,9 @@
 """A small, real model server for trials, tests and notebooks (stdlib only).
 
-It follows the custom-image rules of ModelArts (reference section 2): in its image it listens
-on 0.0.0.0 at ``PORT`` (default 8080), answers ``GET /health`` with ``{"health": "true"}`` and
-``POST /predict`` with predictions. Environment knobs make it misbehave the ways real models
-do, so a trial can be shown (and tested) failing for each reason:
+It follows the custom-image rules of ModelArts (docs/platform/import.md, "What the image must
+do"): in its image it listens on 0.0.0.0 at ``PORT`` (default 8080), answers ``GET /health``
+with ``{"health": "true"}`` and ``POST /predict`` with predictions. Environment knobs make
+it misbehave the ways real models do, so a trial can be shown (and tested) failing for each reason:
 
 - ``START_DELAY`` seconds to "load the model" before listening (a slow starter).
 - ``CRASH_AT_START=N``: print an error and exit with code N instead of serving.
@@ -82,7 +82,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, {"predictions": predictions})
 
     def log_message(self, fmt: str, *args: object) -> None:
-        # Logs go to standard output (reference section 2), one line per request.
+        # Logs go to standard output (where the platform collects them), one line per request.
         print(f"{self.address_string()} {fmt % args}", flush=True)
 
 

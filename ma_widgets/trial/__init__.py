@@ -1,4 +1,5 @@
-"""Local health-check trials with ModelArts semantics (reference section 5).
+"""Local health-check trials with ModelArts semantics (docs/platform/import.md, "The
+health-check schedule").
 
 ``run_trial`` is the entry point; runtimes (Docker, process) are loaded only when used, so
 importing this package does not import docker or requests.

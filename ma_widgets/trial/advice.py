@@ -1,8 +1,8 @@
 """What to change, in the console's words: pre-flight flags and advice after a trial.
 
 Pure functions of the spec and what the trial saw, so they are unit-tested without a server.
-The numbers come from the startup budget of reference section 5.4:
-``budget = Delay + (Maximum Failures - 1) x Period``.
+The numbers come from the startup budget (docs/platform/import.md, "The health-check
+schedule"): ``budget = Delay + (Maximum Failures - 1) x Period``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from ma_widgets.trial.runtime import ImageInfo
 
 HealthCheck = HttpHealthCheck | CommandHealthCheck
 
-#: Healthy with less than this share of the budget left is worth a warning (issue 4).
+#: Healthy with less than this share of the budget left is worth a warning: a start that is a
+#: little slower on the platform's machines would fail.
 HEADROOM = 0.2
 
 

@@ -1,9 +1,9 @@
-"""The scenarios of issue 4 on both runtimes, in both modes, against real servers.
+"""The trial's scenarios on both runtimes, in both modes, against real servers.
 
 Schedule used throughout: Delay 1, Period 1, Maximum Failures 2, timeout 1, so the startup
-budget (reference section 5.4) is 2 s and faithful runs stay short. Slow starters answer well
-inside (about 1.3 s) or outside (about 2.9 s) that budget, so the verdict does not hinge on
-scheduler jitter.
+budget (docs/platform/import.md, "The health-check schedule") is 2 s and faithful runs stay
+short. Slow starters answer well inside (about 1.3 s) or outside (about 2.9 s) that budget,
+so the verdict does not hinge on scheduler jitter.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def target(request, tmp_path: Path) -> Target:
         image = request.getfixturevalue("example_image")
 
         def make(env: str = "", **kw: Any):
-            # No knobs: an empty start command keeps the image's own CMD (section 1).
+            # No knobs: an empty start command keeps the image's own CMD.
             return _spec(image, f"{env} python3 /app/server.py" if env else "", **kw)
 
         return Target("docker", DockerRuntime(stop_grace_s=1), make)
@@ -129,7 +129,7 @@ def test_slow_start_inside_the_budget_is_healthy_in_both_modes(target):
     assert 1.0 < fast.ready_after_s < BUDGET
     assert faithful.ready_after_s == 2.0  # check #0 at 1 s failed, check #1 at 2 s passed
     assert [(p.index, p.ok) for p in faithful.probes] == [(0, False), (1, True)]
-    # Section 5.1: check k never starts before Delay + k x Period.
+    # The platform's schedule: check k never starts before Delay + k x Period.
     assert all(p.at_s >= SCHEDULE["delay"] + p.index * SCHEDULE["period"] for p in faithful.probes)
 
 

@@ -1,4 +1,4 @@
-"""Advice and pre-flight flags: the numbers a user is told to type (reference section 5.4)."""
+"""Advice and pre-flight flags: the numbers a user is told to type (the startup budget)."""
 
 from __future__ import annotations
 
