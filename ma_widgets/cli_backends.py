@@ -218,7 +218,7 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add submit, models and emulator to the ``ma-widgets`` parser."""
     from ma_widgets.backends.base import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
     from ma_widgets.backends.registry import DEFAULT_BACKEND

@@ -21,10 +21,10 @@ def format_status_event(event: StatusEvent, with_time: bool = True) -> str:
 
 def format_status_headline(report: StatusReport) -> str:
     """``published (model id 1234)``; an unknown status shows the platform's own word."""
-    status = report.status
-    if status == "unknown" and report.platform_status:
-        status = f"unknown status {report.platform_status!r}"
-    return f"{status} (model id {report.model_id})"
+    shown: str = report.status
+    if report.status == "unknown" and report.platform_status:
+        shown = f"unknown status {report.platform_status!r}"
+    return f"{shown} (model id {report.model_id})"
 
 
 def new_events(report: StatusReport, seen: int) -> Sequence[StatusEvent]:
