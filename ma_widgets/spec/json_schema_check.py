@@ -127,12 +127,41 @@ def instance_problems(schema: dict[str, Any], value: Any) -> list[InstanceProble
         return [InstanceProblem((), problem)]
     try:
         validator = jsonschema_rs.validator_for(_with_draft(schema), offline=True)
-        found = []
-        for error in validator.iter_errors(value):
-            found.append(InstanceProblem(tuple(error.instance_path), error.message))
-            if len(found) >= MAX_INSTANCE_PROBLEMS:
-                break
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as error:
         message = str(error).split("\n", 1)[0]
         return [InstanceProblem((), f"the schema cannot be used: {message}")]
+    try:
+        errors = validator.iter_errors(value)
+    except ValueError:  # the library takes exact JSON types only, not subclasses of them
+        errors = validator.iter_errors(_plain(value))
+    found = []
+    for error in errors:
+        found.append(InstanceProblem(tuple(error.instance_path), error.message))
+        if len(found) >= MAX_INSTANCE_PROBLEMS:
+            break
     return sorted(found, key=lambda p: [str(part) for part in p.path])
+
+
+def _plain(value: Any) -> Any:
+    """A copy of a bounded JSON value made of exact ``dict``, ``list``, ``str``, ``int`` and
+    ``float`` (a ``str`` subclass such as a marker for an unread number becomes its text)."""
+    holder: list[Any] = [value]
+    stack: list[tuple[Any, Any]] = [(holder, 0)]
+    while stack:
+        container, key = stack.pop()
+        node = container[key]
+        if isinstance(node, dict):
+            copy = {str(k): item for k, item in node.items()}
+            container[key] = copy
+            stack.extend((copy, k) for k in copy)
+        elif isinstance(node, list | tuple):
+            items = list(node)
+            container[key] = items
+            stack.extend((items, index) for index in range(len(items)))
+        elif isinstance(node, str):
+            container[key] = str.__str__(node)
+        elif isinstance(node, float):
+            container[key] = float(node)
+        elif isinstance(node, int) and not isinstance(node, bool):
+            container[key] = int(node)
+    return holder[0]
