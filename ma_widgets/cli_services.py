@@ -206,7 +206,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return EXIT_OK if answer.ok else EXIT_FAILED
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add deploy, services, service and predict to the ``ma-widgets`` parser."""
     backend_help = "local (this machine) or modelarts (MODELARTS_* settings); default local"
     option_help = "a backend setting, e.g. home=/tmp/h or endpoint=http://... (repeat)"

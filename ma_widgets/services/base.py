@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ma_widgets.errors import MaWidgetsError
@@ -376,3 +377,19 @@ def wait_for_service(
         if service.settled or time.monotonic() >= deadline:
             return service
         time.sleep(min(poll_s, max(0.0, deadline - time.monotonic())))
+
+
+def batch_folder_refusals(
+    infer_type: str, input_dir: str | Path | None, output_dir: str | Path | None
+) -> list[Refusal]:
+    """A local batch run reads a folder of this machine and writes another."""
+    if infer_type != "batch":
+        return []
+    out = []
+    if not input_dir or not Path(input_dir).is_dir():
+        out.append(Refusal("ModelArts.3037", f"batch input folder {input_dir!r} is not a folder"))
+    if not output_dir:
+        out.append(Refusal("ModelArts.3037", "a batch service needs an output folder"))
+    elif Path(output_dir).exists() and not Path(output_dir).is_dir():
+        out.append(Refusal("ModelArts.3037", f"batch output {output_dir!r} is not a folder"))
+    return out

@@ -11,6 +11,7 @@ must match the import").
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import os
 import signal
@@ -20,21 +21,20 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ma_widgets.services import status as machine
 from ma_widgets.services.base import (
     DEFAULT_WAIT_S,
-    BatchItem,
     DeployableModel,
     DeployRefused,
-    Refusal,
     Service,
     ServiceError,
     ServiceEvent,
     UpdateRefused,
+    batch_folder_refusals,
     default_service_name,
     deploy_refusals,
     find_api,
@@ -48,7 +48,7 @@ from ma_widgets.services.servers import (
     runtime_name,
     supervisor_alive,
 )
-from ma_widgets.services.store import ServiceStore
+from ma_widgets.services.store import ServiceStore, service_from_record
 
 #: Seconds a stop or delete waits for the supervisor to remove the server before forcing it.
 STOP_WAIT_S = 20.0
@@ -147,7 +147,7 @@ class LocalServices:
         resolved = self._models(model) if isinstance(model, str) else model
         ref = model if isinstance(model, str) else model.model_id
         service_name = name or default_service_name(resolved.name if resolved else "model")
-        extra = _batch_folder_refusals(infer_type, input_dir, output_dir)
+        extra = batch_folder_refusals(infer_type, input_dir, output_dir)
         runtime = runtime_name(self.runtime)
         service_id = str(uuid.uuid4())
         with self.store.names_lock():
@@ -204,7 +204,7 @@ class LocalServices:
 
     def _spawn(self, service_id: str) -> None:
         folder = self.store.folder(service_id)
-        env = dict(os.environ)
+        env = _without_secrets(os.environ)
         env[SERVICE_ENV] = service_id
         with open(folder / "supervisor.log", "ab") as log:
             proc = subprocess.Popen(
@@ -263,7 +263,7 @@ class LocalServices:
 
     def show(self, service_id: str) -> Service:
         record = self._reconciled(service_id)
-        return _service(record, self.store.events(service_id))
+        return service_from_record(record, self.store.events(service_id))
 
     def list(self) -> list[Service]:
         out = []
@@ -272,7 +272,7 @@ class LocalServices:
                 out.append(self.show(service_id))
         return sorted(out, key=lambda s: s.created_at)
 
-    def events(self, service_id: str) -> list[ServiceEvent]:
+    def events(self, service_id: str) -> builtins.list[ServiceEvent]:
         self.store.read(service_id)  # ServiceNotFoundError for an unknown id
         return self.store.events(service_id)
 
@@ -373,40 +373,15 @@ def _deployer_recent(record: dict[str, Any], grace_s: float = 30.0) -> bool:
     return time.time() - float(record.get("created_at") or 0) < grace_s and not record.get("owners")
 
 
-def _batch_folder_refusals(
-    infer_type: str, input_dir: str | Path | None, output_dir: str | Path | None
-) -> list[Refusal]:
-    if infer_type != "batch":
-        return []
-    out = []
-    if not input_dir or not Path(input_dir).is_dir():
-        out.append(Refusal("ModelArts.3037", f"batch input folder {input_dir!r} is not a folder"))
-    if not output_dir:
-        out.append(Refusal("ModelArts.3037", "a batch service needs an output folder"))
-    elif Path(output_dir).exists() and not Path(output_dir).is_dir():
-        out.append(Refusal("ModelArts.3037", f"batch output {output_dir!r} is not a folder"))
-    return out
+def _without_secrets(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment for a supervisor: ours, less every variable a backend reads a secret
+    from (a token or password has no business in a process that runs for weeks)."""
+    from ma_widgets.backends.settings import ModelArtsSettings, env_names, secret_names
 
-
-def _service(record: dict[str, Any], events: list[ServiceEvent]) -> Service:
-    return Service(
-        service_id=str(record["service_id"]),
-        name=str(record.get("name", "")),
-        infer_type=str(record.get("infer_type", "")),
-        status=str(record.get("status", "")),
-        model_id=str(record.get("model_id", "")),
-        model_name=str(record.get("model_name", "")),
-        model_version=str(record.get("model_version", "")),
-        backend=str(record.get("backend", "local")),
-        reason=str(record.get("reason") or ""),
-        access_address=record.get("access_address"),
-        instances=int(record.get("instances") or 1),
-        created_at=float(record.get("created_at") or 0),
-        updated_at=float(record.get("updated_at") or 0),
-        log_tail=list(record.get("log_tail") or []),
-        batch_results=[BatchItem.from_json(i) for i in record.get("batch_results") or []],
-        input_dir=record.get("input_dir"),
-        output_dir=record.get("output_dir"),
-        req_uri=record.get("req_uri"),
-        events=events,
-    )
+    fields = ModelArtsSettings.model_fields
+    secret = {
+        env.upper()
+        for name in secret_names(ModelArtsSettings)
+        for env in env_names(fields[name], ModelArtsSettings, name)
+    }
+    return {k: v for k, v in environ.items() if k.upper() not in secret}

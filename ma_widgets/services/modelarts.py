@@ -17,6 +17,7 @@ from ma_widgets.services.base import (
     DEFAULT_WAIT_S,
     DeployableModel,
     DeployRefused,
+    EventKind,
     ModelFacts,
     Refusal,
     Service,
@@ -118,7 +119,8 @@ def events_from(data: dict[str, Any]) -> list[ServiceEvent]:
     out = []
     for item in data.get("events") or []:
         if isinstance(item, dict):
-            kind = "abnormal" if str(item.get("event_type")).lower() == "abnormal" else "normal"
+            abnormal = str(item.get("event_type")).lower() == "abnormal"
+            kind: EventKind = "abnormal" if abnormal else "normal"
             out.append(
                 ServiceEvent(_seconds(item.get("occur_time")), kind, str(item.get("event_info")))
             )
@@ -194,7 +196,10 @@ class ModelArtsServices:
         if client is None:
             from ma_widgets.backends.client import ModelArtsClient
 
-            client = ModelArtsClient.from_settings(**settings)
+            try:
+                client = ModelArtsClient.from_settings(**settings)
+            finally:
+                settings.clear()  # secrets live in the client only, not in a traceback's locals
         self.client = client
         self.specification = specification
         self.poll_s = poll_s

@@ -21,7 +21,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ma_widgets.services.base import MAX_EVENTS, ServiceError, ServiceEvent, ServiceNotFoundError
+from ma_widgets.services.base import (
+    MAX_EVENTS,
+    BatchItem,
+    Service,
+    ServiceError,
+    ServiceEvent,
+    ServiceNotFoundError,
+)
 
 RECORD = "service.json"
 EVENTS = "events.jsonl"
@@ -146,3 +153,28 @@ class ServiceStore:
                 tmp = path.with_suffix(".tmp")
                 tmp.write_text("\n".join(kept) + "\n", encoding="utf-8")
                 os.replace(tmp, path)
+
+
+def service_from_record(record: dict[str, Any], events: list[ServiceEvent]) -> Service:
+    """A record as the Service a user sees (the record's private parts left out)."""
+    return Service(
+        service_id=str(record["service_id"]),
+        name=str(record.get("name", "")),
+        infer_type=str(record.get("infer_type", "")),
+        status=str(record.get("status", "")),
+        model_id=str(record.get("model_id", "")),
+        model_name=str(record.get("model_name", "")),
+        model_version=str(record.get("model_version", "")),
+        backend=str(record.get("backend", "local")),
+        reason=str(record.get("reason") or ""),
+        access_address=record.get("access_address"),
+        instances=int(record.get("instances") or 1),
+        created_at=float(record.get("created_at") or 0),
+        updated_at=float(record.get("updated_at") or 0),
+        log_tail=list(record.get("log_tail") or []),
+        batch_results=[BatchItem.from_json(i) for i in record.get("batch_results") or []],
+        input_dir=record.get("input_dir"),
+        output_dir=record.get("output_dir"),
+        req_uri=record.get("req_uri"),
+        events=events,
+    )
