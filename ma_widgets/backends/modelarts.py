@@ -190,7 +190,8 @@ class ModelArtsBackend(BackendBase):
             code = str(failure.get("error_code") or "") or None
             if code == "ModelArts.3001":
                 return
-            reason = explain(code, str(failure.get("error_msg") or ""))
+            said = failure.get("error_msg") or failure.get("error_message") or ""
+            reason = explain(code, str(said))
             raise BackendError(f"model {model_id} was not deleted: {reason}", code)
         deleted = answer.get("delete_success_list")
         if isinstance(deleted, list) and model_id not in (str(d) for d in deleted):

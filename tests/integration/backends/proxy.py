@@ -3,14 +3,16 @@
 It sits in front of the emulator and forwards every request unchanged (the Host header too, so
 AK/SK signatures still verify), except where a :class:`Rule` says otherwise: hold the request
 (for some seconds, or until an event), forward it but drop the answer (the server acted, the
-client never hears), or answer a status itself without forwarding (a 503 from a load
-balancer). Rules match in order and are used up by their ``count``.
+client never hears), change the answer's body (a field the client does not know), or answer a
+status itself without forwarding (a 503 from a load balancer). Rules match in order and are
+used up by their ``count``.
 """
 
 from __future__ import annotations
 
 import http.client
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -38,6 +40,7 @@ class Rule:
     drop_answer: bool = False
     answer_status: int | None = None
     then_set: threading.Event | None = None
+    rewrite: Callable[[bytes], bytes] | None = None  # the answer's body, changed on its way
     used: int = 0
 
     def matches(self, method: str, path: str) -> bool:
@@ -135,6 +138,8 @@ class DelayingProxy:
                 self._closing.wait(min(rule.hold_s, MAX_HOLD_S))
                 outcome = "held"
         status, headers, answer = self._forward(method, path, handler, body)
+        if rule is not None and rule.rewrite is not None:
+            answer, outcome = rule.rewrite(answer), "rewritten"
         if rule is not None and rule.then_set is not None:
             rule.then_set.set()
         if rule is not None and rule.drop_answer:

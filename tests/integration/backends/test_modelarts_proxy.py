@@ -6,14 +6,17 @@ Short read timeouts (half a second) and events, not long sleeps, keep these fast
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from ma_widgets.backends import (
     AuthError,
+    BackendError,
     BackendUnavailableError,
     DuplicateModelError,
     SubmissionUnknownError,
@@ -21,6 +24,7 @@ from ma_widgets.backends import (
 )
 from ma_widgets.backends.http import TransportError
 from ma_widgets.backends.modelarts import ModelArtsBackend
+from ma_widgets.cli import main
 from ma_widgets.emulator import EmulatorServer, EmulatorState
 from tests.integration.backends.proxy import DelayingProxy, Rule
 from tests.unit.backends.specs import make_spec
@@ -29,6 +33,7 @@ PASSWORD = "proxy-test-pass"
 READ_TIMEOUT_S = 0.5
 #: The create path, and the look-up (a list query naming the version).
 CREATE, LOOKUP = "/models", "model_version="
+SPEC = Path(__file__).resolve().parents[3] / "examples" / "specs" / "backend_local.json"
 
 
 @pytest.fixture
@@ -206,3 +211,76 @@ def test_iam_answering_5xx_is_unavailable_not_refused(
             domain="d",
             project="eu-de",
         ).models()
+
+
+def _frozen(answer: bytes) -> bytes:
+    """The show-model answer with a status the platform might add one day."""
+    body = json.loads(answer)
+    body["model_status"] = "frozen"
+    return json.dumps(body).encode()
+
+
+def test_an_unknown_model_status_is_shown_as_written_and_ends_the_wait(
+    emulator: EmulatorServer, proxy: DelayingProxy
+) -> None:
+    backend = through(proxy)
+    handle = backend.submit(make_spec())
+    proxy.add(Rule("GET", f"/models/{handle.model_id}", count=None, rewrite=_frozen))
+    started = time.monotonic()
+    report = backend.wait(handle, timeout_s=30, poll_s=0.05)
+    assert time.monotonic() - started < 5  # not spun until the timeout
+    assert (report.status, report.platform_status) == ("unknown", "frozen")
+    assert "'frozen'" in report.message and "console" in report.message
+
+
+def test_the_cli_ends_wait_on_an_unknown_status_with_exit_3(
+    emulator: EmulatorServer,
+    proxy: DelayingProxy,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for key, value in {
+        "MODELARTS_ENDPOINT": proxy.url,
+        "MODELARTS_IAM_ENDPOINT": proxy.url,
+        "MODELARTS_USERNAME": "u",
+        "MODELARTS_PASSWORD": PASSWORD,
+        "MODELARTS_DOMAIN": "d",
+        "MODELARTS_PROJECT": "eu-de",
+    }.items():
+        monkeypatch.setenv(key, value)
+    proxy.add(Rule("GET", "/models/", count=None, rewrite=_frozen))
+    code = main(
+        [
+            "submit",
+            str(SPEC),
+            "--backend",
+            "modelarts",
+            "--wait",
+            "--poll",
+            "0.05",
+            "--timeout",
+            "30",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 3
+    assert "unknown status 'frozen'" in out
+    assert "ModelArts console" in out
+
+
+def test_a_delete_the_platform_refuses_raises_its_reason(
+    emulator: EmulatorServer, proxy: DelayingProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = through(proxy)
+    handle = backend.submit(make_spec())
+    # A service of the emulator's would use the model; deploying a real one is not the point.
+    assert emulator.services is not None
+    monkeypatch.setattr(emulator.services, "model_in_use", lambda model_id: True)
+    with pytest.raises(BackendError) as refused:
+        backend.delete(handle.model_id)
+    assert refused.value.error_code == "ModelArts.3009"
+    assert "used by a service" in str(refused.value)
+    assert [m.model_id for m in backend.models()] == [handle.model_id]  # still there
+    monkeypatch.undo()
+    backend.delete(handle.model_id)
+    assert backend.models() == []
