@@ -10,11 +10,11 @@ import contextlib
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ma_widgets.emulator.homes import own_home, reap_dead_emulators
 from ma_widgets.emulator.limits import MAX_CALL_BYTES
 from ma_widgets.emulator.state import EmulatorState
 from ma_widgets.errors import MaWidgetsError
@@ -57,9 +57,10 @@ class EmulatorServer:
         services_runtime: str = "auto",
         services_workdir: Path | None = None,
     ):
-        """``services_home``: where deployed services are kept (default: a temporary folder,
-        removed on stop); ``services_runtime``: docker, process or auto; ``services_workdir``:
-        where a process-runtime start command runs (default: the current folder)."""
+        """``services_home``: where deployed services are kept (default: a folder of this
+        emulator's own, see emulator/homes.py); ``services_runtime``: docker, process or auto;
+        ``services_workdir``: where a process-runtime start command runs (default: the current
+        folder)."""
         self.state = state or EmulatorState()
         self.port = port
         self.fault_hooks = fault_hooks
@@ -67,7 +68,7 @@ class EmulatorServer:
         self.services_runtime = services_runtime
         self.services_workdir = services_workdir
         self.services: ServiceTable | None = None
-        self._temporary_home: str | None = None
+        self._own_home: Path | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -108,9 +109,9 @@ class EmulatorServer:
 
         home = self.services_home
         if home is None:
-            self._temporary_home = tempfile.mkdtemp(prefix="ma-widgets-emulator-")
-            home = Path(self._temporary_home)
-        # Removes what an emulator killed earlier left in this home before serving.
+            reap_dead_emulators()  # the services of emulators that were killed
+            home = self._own_home = own_home()
+        # A home given explicitly is cleared of what an earlier emulator left there.
         self.services = ServiceTable(self.state, home, self.services_runtime, self.services_workdir)
 
         def run() -> None:
@@ -141,9 +142,11 @@ class EmulatorServer:
             self._thread.join(timeout_s)
         if self.services is not None:
             self.services.remove_all()
-        if self._temporary_home is not None:
-            shutil.rmtree(self._temporary_home, ignore_errors=True)
-            self._temporary_home = None
+        if self._own_home is not None:
+            shutil.rmtree(self._own_home, ignore_errors=True)
+            with contextlib.suppress(OSError):  # the process's folder, once its last is gone
+                self._own_home.parent.rmdir()
+            self._own_home = None
 
     def __enter__(self) -> EmulatorServer:
         return self.start()
@@ -162,21 +165,15 @@ def serve_forever(
 
     Requests are logged (method, path, status: never headers or bodies, so no password or
     token) so a teacher can see what the class sends. The fault hooks are off unless asked
-    for: anyone on the machine could otherwise break everyone's submissions. Services live in
-    a folder per port, so an emulator that was killed has its services removed by the next
-    one started on that port.
+    for: anyone on the machine could otherwise break everyone's submissions. The services of an
+    emulator that was killed are removed by the next emulator that starts (emulator/homes.py).
     """
     import tornado.log
-
-    from ma_widgets.services import default_home
 
     tornado.log.enable_pretty_logging()
     with contextlib.suppress(ValueError):  # not the main thread: Ctrl+C is the only way out
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # leaves the block below
-    home = default_home() / f"emulator-{port}"
-    with EmulatorServer(
-        state, port, fault_hooks, services_home=home, services_runtime=services_runtime
-    ) as server:
+    with EmulatorServer(state, port, fault_hooks, services_runtime=services_runtime) as server:
         signing = "tokens and AK/SK signatures" if state.has_access_keys() else "tokens"
         print(
             f"ModelArts emulator on {server.url}, accepting {signing} (Ctrl+C stops it)", flush=True

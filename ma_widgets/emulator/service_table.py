@@ -6,9 +6,9 @@ model with no cloud. This module checks a create body as the platform does, keep
 platform shows but the local manager does not need (project, config entries, call counts),
 and shapes the answers (docs/platform/services.md, "Deploy", "Service status", "Events").
 
-The emulator owns its services: they live in their own home folder, are removed when the
-emulator stops, and any left by an emulator that was killed are removed when the next one
-starts on the same folder.
+The emulator owns its services: they live in its own home folder and are removed when the
+emulator stops; those of an emulator that was killed are removed when the next one starts
+(emulator/homes.py).
 """
 
 from __future__ import annotations

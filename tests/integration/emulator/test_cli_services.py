@@ -1,5 +1,5 @@
 """``ma-widgets emulator`` in its own process leaves no service behind: stopped with SIGTERM it
-removes its services; killed with SIGKILL, the next emulator on that port removes them.
+removes its services; killed with SIGKILL, the next emulator that starts removes them.
 Both runtimes (``--runtime docker|process``)."""
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class CliEmulator:
         return service_id, self.owners(service_id)
 
     def owners(self, service_id: str) -> set[str]:
-        record = self.home / f"emulator-{self.port}" / "services" / service_id / RECORD
+        (record,) = self.home.glob(f"emulator/*/*/services/{service_id}/{RECORD}")
         data: dict[str, Any] = json.loads(record.read_text())
         return set(data.get("owners") or [])
 
@@ -128,12 +128,17 @@ def test_sigterm_stops_and_removes_the_emulators_services(cli: CliEmulator) -> N
     assert_nothing_left({service_id}, owners)
 
 
-def test_after_a_kill_the_next_emulator_on_that_port_removes_what_was_left(
-    cli: CliEmulator,
+def test_after_a_kill_the_next_emulator_removes_what_was_left(
+    cli: CliEmulator, runtime: str
 ) -> None:
     service_id, owners = cli.start().running_service()
+    (killed_home,) = (cli.home / "emulator").iterdir()
     cli.end(signal.SIGKILL)
     assert service_processes(service_id), "a killed emulator's service runs on (detached)"
-    cli.start()  # answers only once the leftovers are gone
-    cli.end(signal.SIGTERM)
-    assert_nothing_left({service_id}, owners)
+    following = CliEmulator(cli.home, free_port(), runtime).start()  # any port
+    try:
+        assert_nothing_left({service_id}, owners)  # gone before it answered
+        assert not killed_home.exists()
+    finally:
+        following.end(signal.SIGTERM)
+    assert list((cli.home / "emulator").iterdir()) == []
