@@ -107,6 +107,12 @@ def _both_modes(target: Target, spec: Any, **options: Any):
     return results["fast"], results["faithful"]
 
 
+def _fast(target: Target, spec: Any, **options: Any):
+    """Fast mode only: that both modes agree is a property test over thousands of schedules
+    (tests/unit/trial/test_schedules.py); here the real server's behaviour is what matters."""
+    return run_trial(spec, target.runtime, "fast", **options)
+
+
 def test_healthy_server_is_healthy_in_both_modes_and_its_api_answers(target):
     fast, faithful = _both_modes(target, target.make())
     assert fast.verdict == "healthy"
@@ -134,30 +140,29 @@ def test_slow_start_inside_the_budget_is_healthy_in_both_modes(target):
 
 
 def test_slow_start_outside_the_budget_is_unhealthy_with_advice_that_fixes_it(target):
-    spec = target.make("START_DELAY=2.8")
-    fast, faithful = _both_modes(target, spec, overtime_s=3)
+    spec = target.make("START_DELAY=2.4")
+    fast = _fast(target, spec, overtime_s=3)
     assert fast.verdict == "unhealthy"
-    assert [(p.index, p.ok) for p in faithful.probes if p.scheduled] == [(0, False), (1, False)]
     # Fast mode's decisive check is the platform's last one, at the budget instant, not before.
     (decisive,) = [p for p in fast.probes if p.index == SCHEDULE["max_failures"] - 1]
     assert decisive.scheduled and decisive.at_s >= BUDGET
     assert not decisive.ok
-    for result in (fast, faithful):
-        answered = result.first_answer_s
-        assert answered is not None and answered > BUDGET
-        delay, failures = settings_for(spec.health_check, answered)
-        assert result.advice == [
-            f"answered after {answered:.3g} s; the budget is {BUDGET} s; "
-            f"set Delay >= {delay} or Maximum Failures >= {failures}"
-        ]
-        # The advice is right: either change alone makes the budget cover the answer time.
-        check = spec.health_check
-        assert check.model_copy(update={"delay": delay}).startup_budget_s() >= answered
-        assert check.model_copy(update={"max_failures": failures}).startup_budget_s() >= answered
+    # Overtime probes learned when it answers; the advice turns that into settings.
+    answered = fast.first_answer_s
+    assert answered is not None and answered > BUDGET
+    delay, failures = settings_for(spec.health_check, answered)
+    assert fast.advice == [
+        f"answered after {answered:.3g} s; the budget is {BUDGET} s; "
+        f"set Delay >= {delay} or Maximum Failures >= {failures}"
+    ]
+    # The advice is right: either change alone makes the budget cover the answer time.
+    check = spec.health_check
+    assert check.model_copy(update={"delay": delay}).startup_budget_s() >= answered
+    assert check.model_copy(update={"max_failures": failures}).startup_budget_s() >= answered
 
 
 def test_server_that_never_answers_is_unhealthy_and_told_to_listen(target):
-    fast, _ = _both_modes(target, target.make("START_DELAY=600"), overtime_s=0.3)
+    fast = _fast(target, target.make("START_DELAY=600"), overtime_s=0.3)
     assert fast.verdict == "unhealthy" and fast.first_answer_s is None
     port = "8080" if target.kind == "docker" else "$PORT"
     assert fast.advice[0].startswith(f"nothing answered on port {port}:")
@@ -165,29 +170,33 @@ def test_server_that_never_answers_is_unhealthy_and_told_to_listen(target):
 
 
 def test_crash_at_start_is_exited_with_code_and_logs(target):
-    fast, faithful = _both_modes(target, target.make("CRASH_AT_START=3"))
-    for result in (fast, faithful):
-        assert result.verdict == "exited" and result.exit_code == 3
-        assert any("failed to load the model" in line for line in result.log_tail)
-        assert "exited with code 3" in result.advice[0]
+    result = _fast(target, target.make("CRASH_AT_START=3"))
+    assert result.verdict == "exited" and result.exit_code == 3
+    assert any("failed to load the model" in line for line in result.log_tail)
+    assert "exited with code 3" in result.advice[0]
 
 
-def test_health_answering_500_is_unhealthy_and_says_so(target):
-    fast, faithful = _both_modes(target, target.make("HEALTH_STATUS=500"), overtime_s=0.3)
+def test_health_answering_500_is_unhealthy_says_so_early_and_ends_at_the_budget(target):
+    events: list[Any] = []
+    fast = _fast(target, target.make("HEALTH_STATUS=500"), on_event=events.append)
     assert fast.verdict == "unhealthy"
-    assert {p.status for p in faithful.probes} == {500}
+    assert {p.status for p in fast.probes if p.status is not None} == {500}
     assert "answered HTTP 500" in fast.advice[0]
+    (diagnosis,) = [e for e in events if e.kind == "diagnosis"]
+    assert diagnosis.at_s < BUDGET and diagnosis.data.final_at_s == BUDGET
+    # It answers, wrongly: nothing to learn after the verdict, so no overtime probes.
+    assert {p.phase for p in fast.probes} == {"startup"}
 
 
 def test_health_slower_than_the_probe_timeout_fails(target):
-    fast, _ = _both_modes(target, target.make("HEALTH_DELAY=1.5"), overtime_s=0)
+    fast = _fast(target, target.make("HEALTH_DELAY=1.5"), overtime_s=0)
     assert fast.verdict == "unhealthy"
     assert "within the 1 s probe timeout" in fast.advice[0]
 
 
 def test_command_mode_check_runs_where_the_server_runs(target):
     command = {"mode": "command", "command": "test -f ready", **SCHEDULE}
-    spec = target.make("START_DELAY=1.2")
+    spec = target.make("START_DELAY=0.6")
     spec = spec.model_copy(
         update={
             "health_check": validate_spec(
@@ -195,15 +204,16 @@ def test_command_mode_check_runs_where_the_server_runs(target):
             ).health_check
         }
     )
-    fast, faithful = _both_modes(target, spec)
-    assert fast.verdict == "healthy" and faithful.ready_after_s == 2.0
-    assert {p.status for p in faithful.probes} == {1, 0}  # exit codes: not ready, then ready
+    fast = _fast(target, spec)
+    assert fast.verdict == "healthy"
+    statuses = [p.status for p in fast.probes]
+    assert statuses[0] == 1 and statuses[-1] == 0  # exit codes: not ready, then ready
 
 
 def test_command_mode_with_a_missing_program_is_flagged(target):
     data = target.make().model_dump()
     data["health_check"] = {"mode": "command", "command": "no-such-tool --health", **SCHEDULE}
-    fast, _ = _both_modes(target, validate_spec(data), overtime_s=0)
+    fast = _fast(target, validate_spec(data), overtime_s=0)
     assert fast.verdict == "unhealthy"
     assert any("'no-such-tool' is not found" in flag for flag in fast.flags)
     assert "was not found where the server runs (exit code 127)" in fast.advice[0]
@@ -214,7 +224,7 @@ def test_wrong_port_is_unhealthy_and_flagged_before_start(target):
     # Process: the server ignores the PORT it was given.
     wrong = {"port": 8081} if target.kind == "docker" else {"env": f"PORT={free_port()}"}
     spec = target.make(**wrong)
-    fast, _ = _both_modes(target, spec, overtime_s=0.3)
+    fast = _fast(target, spec, overtime_s=0.3)
     assert fast.verdict == "unhealthy"
     assert fast.advice[0].startswith("nothing answered on port")
     if target.kind == "docker":
@@ -236,7 +246,7 @@ def test_watch_phase_raises_the_alarm_when_checks_start_failing(target):
         "fast",
         on_event=events.append,
         watch=True,
-        watch_s=3.5,
+        watch_s=3,
     )
     assert result.verdict == "healthy" and result.alarm
     watch = [p for p in result.probes if p.phase == "watch"]
