@@ -24,6 +24,7 @@ Each caller is checked with an IAM token or an AK/SK signature (emulator/auth.py
 from __future__ import annotations
 
 import time
+from asyncio import Future
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,14 @@ class BaseHandler(tornado.web.RequestHandler):
             return
         self._chunks.append(chunk)
 
+    def finish(self, chunk: Any = None) -> Future[None]:
+        """Once answered (a 413 while the body was still arriving), later answers are dropped."""
+        if self._finished:
+            done: Future[None] = Future()
+            done.set_result(None)
+            return done
+        return super().finish(chunk)
+
     @property
     def raw_body(self) -> bytes:
         return b"".join(self._chunks)
@@ -136,7 +145,7 @@ class BaseHandler(tornado.web.RequestHandler):
                 }
             )
             return
-        self.finish({"error_code": "ModelArts.0000", "error_msg": self._reason})
+        self.finish({"error_msg": f"the emulator failed: {self._reason}"})
 
 
 class NotFoundHandler(BaseHandler):

@@ -195,3 +195,31 @@ def test_the_emulator_stops_every_service_it_started_when_it_stops(
             owners |= client.owners(service_id)
     assert_nothing_left(set(ids), owners)
     assert not list((tmp_path / "home" / "services").glob(f"*/{RECORD}"))
+
+
+def test_health_shows_as_the_platform_shows_it(tmp_path: Path) -> None:
+    """A server that crashes at start is ``failed`` with the reason; one whose health breaks
+    while running is ``concerning`` with an abnormal event (process runtime: cheap)."""
+    state = EmulatorState(publish_delay_s=0.0)
+    server = EmulatorServer(state, services_home=tmp_path / "home", services_runtime="process")
+    with server:
+        client = ServicesClient(server, "t", state.add_token("t", "eu-de"))
+        crash = client.create_model(spec_data("process", "CRASH_AT_START=3", version="0.0.2"))
+        breaks = client.create_model(spec_data("process", "HEALTH_FAIL_AFTER=1"))
+        crashed = client.deploy(crash, name="crashes").json()["service_id"]
+        broken = client.deploy(breaks, name="breaks").json()["service_id"]
+
+        shown = client.wait(crashed)
+        assert shown["status"] == "failed"
+        assert "code 3" in shown["error_msg"]
+        assert shown["config"][0]["status"] == "notReady" and "access_address" not in shown
+
+        assert client.wait(broken)["status"] == "running"
+        shown = client.wait(broken, until=("concerning",))
+        assert shown["status"] == "concerning", shown
+        assert shown["config"][0]["status"] == "concerning"
+        assert shown["access_address"]  # still called, as an alarm-state service is
+        events = client.call(
+            "GET", f"/v1/{{project_id}}/services/{broken}/events?event_type=abnormal"
+        ).json()["events"]
+        assert events and all(e["event_type"] == "abnormal" for e in events)
