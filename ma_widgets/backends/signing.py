@@ -159,11 +159,17 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 def payload_hash(body: bytes | str | None, headers: Mapping[str, str]) -> str:
-    """Hex SHA-256 of the body, or ``UNSIGNED-PAYLOAD`` when the request says so."""
+    """Hex SHA-256 of the body, or ``UNSIGNED-PAYLOAD`` when the request says so.
+
+    An empty body always hashes (Huawei's SDK signs it so even with ``UNSIGNED-PAYLOAD``
+    declared); only that literal replaces a hash, so a verifier never trusts a declared one.
+    """
+    data = body.encode("utf-8") if isinstance(body, str) else (body or b"")
+    if not data:
+        return EMPTY_SHA256
     declared = _header(headers, CONTENT_SHA256_HEADER)
     if declared is not None and declared.strip() == UNSIGNED_PAYLOAD:
         return UNSIGNED_PAYLOAD
-    data = body.encode("utf-8") if isinstance(body, str) else (body or b"")
     return hashlib.sha256(data).hexdigest()
 
 
