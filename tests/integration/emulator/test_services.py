@@ -223,3 +223,64 @@ def test_health_shows_as_the_platform_shows_it(tmp_path: Path) -> None:
             "GET", f"/v1/{{project_id}}/services/{broken}/events?event_type=abnormal"
         ).json()["events"]
         assert events and all(e["event_type"] == "abnormal" for e in events)
+
+
+ECHO_SERVER = """
+import json, os
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+class Echo(BaseHTTPRequestHandler):
+    def _answer(self, data):
+        body = json.dumps(data).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self._answer({"health": "true"})
+
+    def do_POST(self):
+        size = int(self.headers.get("Content-Length", 0))
+        body = self.rfile.read(size).decode()
+        self._answer({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body,
+                      "path": self.path})
+
+HTTPServer((os.environ["HOST"], int(os.environ["PORT"])), Echo).serve_forever()
+"""
+
+
+def test_a_call_reaches_the_model_unchanged_and_without_the_callers_credentials(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "echo.py"
+    script.write_text(ECHO_SERVER)
+    data = spec_data("process", start_command=f"python3 {script}")
+    data["apis"] = [{"protocol": "http", "url": "/echo", "method": "post"}]
+    state = EmulatorState(publish_delay_s=0.0, access_keys={ACCESS_KEY: SECRET_KEY})
+    with EmulatorServer(
+        state, services_home=tmp_path / "home", services_runtime="process"
+    ) as server:
+        client = ServicesClient(server, "secret-token", state.add_token("secret-token", "eu-de"))
+        service_id = client.deploy(client.create_model(data)).json()["service_id"]
+        address = client.wait(service_id)["access_address"]
+        sent = b'{"a": [1, 2.50, "x"]}'
+        echoed = requests.post(
+            f"{address}/echo?k=v",
+            data=sent,
+            headers={"X-Auth-Token": "secret-token", "Content-Type": "application/json"},
+        ).json()
+        assert echoed["body"] == sent.decode() and echoed["path"] == "/echo?k=v"
+        assert "x-auth-token" not in echoed["headers"]
+        signed = signing.sign(
+            "POST",
+            f"{address}/echo",
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            now=datetime.now(timezone.utc),
+            body=b"{}",
+        )
+        echoed = requests.post(signed.url, data=b"{}", headers=signed.headers).json()
+        assert not {"authorization", "x-sdk-date"} & set(echoed["headers"])
+        assert "secret-token" not in json.dumps(echoed) and SECRET_KEY not in json.dumps(echoed)
