@@ -154,3 +154,59 @@ def test_a_bad_fault_request_names_the_field(body: object, field: str) -> None:
     with pytest.raises(FaultError) as info:
         check_fault_request(body)
     assert any(p.startswith(field + ":") for p in info.value.problems), info.value.problems
+
+
+# -- no input makes the create check raise (numbers, depth, types anywhere) ----------------------
+
+_HOSTILE = st.one_of(
+    st.integers(min_value=-(10**400), max_value=10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.sampled_from(["--5", "1²", "٣", "1e309", "\u202e", "0x10", "", " ", "null"]),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+        max_leaves=20,
+    ),
+)
+_CONFIG_KEYS = ["health", "apis", "metrics", "model_algorithm", "port", "protocol", "runtime"]
+_HEALTH_KEYS = ["period_seconds", "initial_delay_seconds", "failure_threshold", "timeout_seconds"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    body_key=st.sampled_from(
+        [
+            "model_name",
+            "model_version",
+            "install_type",
+            "model_docs",
+            "source_copy",
+            "description",
+            "workspace_id",
+            "cmd",
+        ]
+    ),
+    config_key=st.sampled_from(_CONFIG_KEYS),
+    health_key=st.sampled_from(_HEALTH_KEYS),
+    value=_HOSTILE,
+    depth=st.integers(min_value=0, max_value=300),
+)
+def test_no_body_makes_the_create_check_raise(
+    body_key: str, config_key: str, health_key: str, value: object, depth: int
+) -> None:
+    nested: object = value
+    for _ in range(depth):
+        nested = {"type": "object", "properties": {"a": nested}}
+    config = json.loads(str(_body()["initial_config"]))
+    config[config_key] = nested
+    config.setdefault("health", {})
+    if isinstance(config["health"], dict):
+        config["health"][health_key] = value
+    try:
+        text = json.dumps(config)
+    except (ValueError, OverflowError):
+        return  # not representable as JSON: cannot arrive over HTTP
+    for body in (_body(**{body_key: value}), _body(initial_config=text)):
+        problem = check_create_body(body)
+        assert problem is None or (problem[0].startswith("ModelArts.") and problem[1])
