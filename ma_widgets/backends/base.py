@@ -148,9 +148,10 @@ class BackendBase:
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         poll_s: float = DEFAULT_POLL_INTERVAL_S,
         on_status: Callable[[StatusReport], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> StatusReport:
-        """Poll until published or failed; returns the last report when the deadline passes."""
-        return wait_for(self.status, handle, timeout_s, poll_s, on_status)
+        """Poll until final or ``stop()``; returns the last report when the deadline passes."""
+        return wait_for(self.status, handle, timeout_s, poll_s, on_status, stop)
 
 
 def wait_for(

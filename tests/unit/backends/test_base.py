@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from ma_widgets.backends import StatusReport, SubmissionHandle, propose_next_version, wait_for
+from ma_widgets.backends import (
+    BackendUnavailableError,
+    StatusReport,
+    SubmissionHandle,
+    propose_next_version,
+    wait_for,
+)
 
 
 def test_first_version_is_the_console_default() -> None:
@@ -42,3 +50,45 @@ def test_wait_for_gives_up_at_its_deadline() -> None:
     handle = SubmissionHandle("x", "id-1", "m", "0.0.1")
     report = wait_for(lambda h: StatusReport(h.model_id, "publishing"), handle, 0.2, 0.05)
     assert report.status == "publishing"
+
+
+def _flaky(outcomes: list[str]) -> Callable[[SubmissionHandle], StatusReport]:
+    """A status call that answers ``outcomes`` in turn; "lost" is a call with no answer."""
+    pending = iter(outcomes)
+
+    def status(handle: SubmissionHandle) -> StatusReport:
+        outcome = next(pending)
+        if outcome == "lost":
+            raise BackendUnavailableError("GET /models/id-1: no answer in time")
+        return StatusReport(handle.model_id, outcome)  # type: ignore[arg-type]
+
+    return status
+
+
+def test_wait_for_asks_again_after_a_poll_with_no_answer() -> None:
+    handle = SubmissionHandle("x", "id-1", "m", "0.0.1")
+    status = _flaky(["lost", "publishing", "lost", "published"])
+    assert wait_for(status, handle, timeout_s=5, poll_s=0.0).status == "published"
+
+
+def test_wait_for_with_no_answer_at_all_raises_at_its_deadline() -> None:
+    handle = SubmissionHandle("x", "id-1", "m", "0.0.1")
+    with pytest.raises(BackendUnavailableError, match="no answer"):
+        wait_for(_flaky(["lost"] * 1000), handle, timeout_s=0.1, poll_s=0.01)
+
+
+def test_wait_for_keeps_the_last_answer_when_later_polls_get_none() -> None:
+    handle = SubmissionHandle("x", "id-1", "m", "0.0.1")
+    report = wait_for(_flaky(["publishing"] + ["lost"] * 1000), handle, 0.1, 0.01)
+    assert report.status == "publishing"
+
+
+def test_an_unknown_status_ends_the_wait() -> None:
+    handle = SubmissionHandle("x", "id-1", "m", "0.0.1")
+    assert wait_for(_flaky(["publishing", "unknown"]), handle, 5, 0.0).status == "unknown"
+
+
+def test_stop_before_any_answer_is_an_error_not_a_made_up_status() -> None:
+    handle = SubmissionHandle("x", "id-1", "m", "0.0.1")
+    with pytest.raises(BackendUnavailableError, match="stopped"):
+        wait_for(_flaky(["lost"] * 10), handle, 5, 0.0, stop=lambda: True)
