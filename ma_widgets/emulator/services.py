@@ -149,7 +149,10 @@ class ServicesHandler(_ServiceHandler):
         services = await self.off_loop(lambda: self.table.services(project_id))
         entries = []
         for service in services:
-            info = self.table.info_of(project_id, service.service_id)
+            try:
+                info = self.table.info_of(project_id, service.service_id)
+            except ServiceNotFoundError:  # deleted meanwhile
+                continue
             entry = list_entry(service, info)
             model_ids = {c.get("model_id") for c in info.config}
             if wanted["model_id"] and wanted["model_id"] not in model_ids:
