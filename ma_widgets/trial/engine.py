@@ -133,7 +133,7 @@ class Trial:
         """End the trial: the server is removed now (not after a probe in flight), and this
         returns once it is gone, or after ``wait_s`` when it is still being started."""
         self._stop.set()
-        self._remove_server()
+        self._clean_up()  # a removal that fails is reported in the result, never raised here
         if threading.current_thread() is not self._runner:
             self._idle.wait(wait_s)
 
