@@ -27,6 +27,7 @@ from ma_widgets.services import (
     LocalServices,
     Refusal,
     Service,
+    ServiceError,
     ServiceNotFoundError,
     deploy_refusals,
 )
@@ -48,6 +49,8 @@ class ServiceInfo:
     description: str = ""
     workspace_id: str = "0"
     schedule: list[Any] = field(default_factory=list)
+    #: When the schedule stops the service (epoch seconds), None without a schedule.
+    due_at: float | None = None
     invocation_times: int = 0
     failed_times: int = 0
 
@@ -137,7 +140,45 @@ def check_create(body: Any) -> list[Refusal]:
             out.append(Refusal("ModelArts.3037", f"{where}.envs must map names to strings"))
     if weights and sum(weights) != 100:
         out.append(Refusal("ModelArts.3037", "the weights of config must add up to 100"))
+    out.extend(_schedule_problems(body.get("schedule"), infer_type))
     return out
+
+
+#: Seconds per ``time_unit`` of an auto-stop schedule.
+_UNIT_S = {"MINUTES": 60, "HOURS": 3600, "DAYS": 86400}
+
+
+def _schedule_problems(schedule: Any, infer_type: Any) -> list[Refusal]:
+    if schedule is None:
+        return []
+    if not isinstance(schedule, list):
+        return [Refusal("ModelArts.3037", "schedule must be a list")]
+    out = []
+    if schedule and infer_type != "real-time":
+        out.append(Refusal("ModelArts.3037", "schedule is for real-time services only"))
+    for n, item in enumerate(schedule):
+        ok = (
+            isinstance(item, dict)
+            and item.get("type") == "stop"
+            and item.get("time_unit") in _UNIT_S
+            and _is_int(item.get("duration"))
+            and item["duration"] >= 1
+        )
+        if not ok:
+            out.append(
+                Refusal(
+                    "ModelArts.3037",
+                    f"schedule[{n}] must be {{type: stop, time_unit: DAYS, HOURS or MINUTES, "
+                    "duration: a whole number from 1}",
+                )
+            )
+    return out
+
+
+def stop_after_s(schedule: list[Any]) -> float | None:
+    """Seconds until an auto-stop schedule stops the service (the earliest), None for none."""
+    delays = [item["duration"] * _UNIT_S[item["time_unit"]] for item in schedule]
+    return float(min(delays)) if delays else None
 
 
 class ServiceTable:
@@ -156,6 +197,7 @@ class ServiceTable:
         self.lock = threading.Lock()
         self.info: dict[str, ServiceInfo] = {}
         self._specs: dict[str, Any] = {}
+        self._timers: dict[str, threading.Timer] = {}
         self.remove_all()  # what a killed emulator left in this home
 
     # -- models ---------------------------------------------------------------------------------
@@ -231,6 +273,8 @@ class ServiceTable:
             req_uri=entry.get("req_uri"),
             workdir=self.workdir,
         )
+        schedule = list(body.get("schedule") or [])
+        delay = stop_after_s(schedule)
         with self.lock:
             self.info[service.service_id] = ServiceInfo(
                 project_id,
@@ -238,9 +282,33 @@ class ServiceTable:
                 [entry],
                 body.get("description", ""),
                 body.get("workspace_id") or "0",
-                list(body.get("schedule") or []),
+                schedule,
+                None if delay is None else service.created_at + delay,
             )
+        if delay is not None:
+            self._stop_later(service.service_id, delay)
         return service.service_id
+
+    def _stop_later(self, service_id: str, delay_s: float) -> None:
+        """The schedule's auto-stop: a timer that stops the service if it still runs."""
+
+        def stop() -> None:
+            with self.lock:
+                self._timers.pop(service_id, None)
+            with contextlib.suppress(ServiceError):
+                self.local.stop(service_id)
+
+        timer = threading.Timer(delay_s, stop)
+        timer.daemon = True
+        with self.lock:
+            self._timers[service_id] = timer
+        timer.start()
+
+    def _cancel_timer(self, service_id: str) -> None:
+        with self.lock:
+            timer = self._timers.pop(service_id, None)
+        if timer is not None:
+            timer.cancel()
 
     # -- look -----------------------------------------------------------------------------------
 
@@ -289,6 +357,7 @@ class ServiceTable:
 
     def delete(self, project_id: str | None, service_id: str) -> None:
         self.info_of(project_id, service_id)
+        self._cancel_timer(service_id)
         self.local.delete(service_id)
         with self.lock:
             self.info.pop(service_id, None)
@@ -307,6 +376,7 @@ class ServiceTable:
         pool.shutdown(wait=False)
 
     def _remove(self, service_id: str) -> None:
+        self._cancel_timer(service_id)
         with contextlib.suppress(ServiceNotFoundError):
             self.local.delete(service_id)
         with self.lock:

@@ -69,6 +69,8 @@ def list_entry(service: Service, info: ServiceInfo) -> dict[str, Any]:
         "workspace_id": info.workspace_id,
         "schedule": info.schedule,
     }
+    if info.due_at is not None:
+        out["due_time"] = _ms(info.due_at)
     if service.status == "deploying":
         out["progress"] = 50
     if service.status in ("failed", "concerning") and service.reason:

@@ -284,3 +284,25 @@ def test_a_call_reaches_the_model_unchanged_and_without_the_callers_credentials(
         echoed = requests.post(signed.url, data=b"{}", headers=signed.headers).json()
         assert not {"authorization", "x-sdk-date"} & set(echoed["headers"])
         assert "secret-token" not in json.dumps(echoed) and SECRET_KEY not in json.dumps(echoed)
+
+
+def test_an_auto_stop_schedule_stops_the_service_and_shows_its_due_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ma_widgets.emulator import service_table
+
+    monkeypatch.setitem(service_table._UNIT_S, "MINUTES", 3)  # a minute lasts 3 s here
+    state = EmulatorState(publish_delay_s=0.0)
+    with EmulatorServer(
+        state, services_home=tmp_path / "home", services_runtime="process"
+    ) as server:
+        client = ServicesClient(server, "t", state.add_token("t", "eu-de"))
+        model_id = client.create_model(spec_data("process"))
+        bad = client.deploy(model_id, schedule=[{"type": "stop", "time_unit": "WEEKS"}])
+        assert (bad.status_code, bad.json()["error_code"]) == (400, "ModelArts.3037")
+        schedule = [{"type": "stop", "time_unit": "MINUTES", "duration": 1}]
+        service_id = client.deploy(model_id, schedule=schedule).json()["service_id"]
+        shown = client.wait(service_id)
+        assert shown["status"] == "running"
+        assert abs(shown["due_time"] - shown["publish_at"] - 3000) <= 1
+        assert client.wait(service_id, until=("stopped",))["status"] == "stopped"
