@@ -306,3 +306,35 @@ def test_an_auto_stop_schedule_stops_the_service_and_shows_its_due_time(
         assert shown["status"] == "running"
         assert abs(shown["due_time"] - shown["publish_at"] - 3000) <= 1
         assert client.wait(service_id, until=("stopped",))["status"] == "stopped"
+
+
+def test_a_batch_service_runs_over_a_local_folder_until_finished(tmp_path: Path) -> None:
+    """The emulator reads ``src_path``/``dest_path`` as folders on this machine."""
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / "a.json").write_text(json.dumps({"inputs": [[1, 2]]}))
+    (inputs / "b.json").write_text(json.dumps({"inputs": [[5], [6, 7]]}))
+    state = EmulatorState(publish_delay_s=0.0)
+    with EmulatorServer(
+        state, services_home=tmp_path / "home", services_runtime="process"
+    ) as server:
+        client = ServicesClient(server, "t", state.add_token("t", "eu-de"))
+        model_id = client.create_model(
+            spec_data("process", deployment_types=["real-time", "batch"])
+        )
+        config = {
+            "model_id": model_id,
+            "specification": "modelarts.vm.cpu.2u",
+            "instance_count": 1,
+            "src_path": str(inputs),
+            "dest_path": str(outputs),
+            "req_uri": "/predict",
+            "mapping_type": "file",
+        }
+        created = client.deploy(model_id, infer_type="batch", config=[config])
+        assert created.status_code == 200, created.text
+        shown = client.wait(created.json()["service_id"], until=("finished", "failed"))
+        assert shown["status"] == "finished", shown
+        assert "access_address" not in shown
+        assert shown["config"][0]["src_path"] == str(inputs)
+        assert json.loads((outputs / "b.json.result.json").read_text()) == {"predictions": [5, 13]}
