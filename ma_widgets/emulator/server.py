@@ -170,6 +170,8 @@ def serve_forever(
     """
     import tornado.log
 
+    from ma_widgets.services.servers import runtime_name
+
     tornado.log.enable_pretty_logging()
     with contextlib.suppress(ValueError):  # not the main thread: Ctrl+C is the only way out
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # leaves the block below
@@ -178,4 +180,11 @@ def serve_forever(
         print(
             f"ModelArts emulator on {server.url}, accepting {signing} (Ctrl+C stops it)", flush=True
         )
+        if runtime_name(services_runtime) == "process":
+            print(
+                "note: deployed services run their start command as processes of this user; "
+                "anyone on this machine can reach the emulator, so on a shared machine use "
+                "Docker (--runtime docker)",
+                flush=True,
+            )
         threading.Event().wait()  # Ctrl+C ends the wait; leaving the block stops the server

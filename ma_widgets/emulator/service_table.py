@@ -253,6 +253,7 @@ class ServiceTable:
             description=body.get("description", ""),
             req_uri=entry.get("req_uri"),
         )
+        refusals.extend(self._folder_refusals(entry) if infer_type == "batch" else [])
         running = [s for s in mine if s.infer_type == "real-time"]
         if infer_type == "real-time" and len(running) >= MAX_REAL_TIME_SERVICES:
             refusals.append(
@@ -268,8 +269,8 @@ class ServiceTable:
             name=body["service_name"],
             instances=entry["instance_count"],
             description=body.get("description", ""),
-            input_dir=entry.get("src_path"),
-            output_dir=entry.get("dest_path"),
+            input_dir=self._folder(entry.get("src_path")),
+            output_dir=self._folder(entry.get("dest_path")),
             req_uri=entry.get("req_uri"),
             workdir=self.workdir,
         )
@@ -309,6 +310,23 @@ class ServiceTable:
             timer = self._timers.pop(service_id, None)
         if timer is not None:
             timer.cancel()
+
+    def _folder(self, path: Any) -> str | None:
+        """A batch folder as given (relative to the working folder), resolved."""
+        if not isinstance(path, str):
+            return None
+        return str(((self.workdir or Path.cwd()) / path).resolve())
+
+    def _folder_refusals(self, entry: dict[str, Any]) -> list[Refusal]:
+        """Batch folders are read and written as this emulator's user: only inside its working
+        folder, so a caller cannot make it read or write anywhere else on the machine."""
+        root = (self.workdir or Path.cwd()).resolve()
+        out = []
+        for key in ("src_path", "dest_path"):
+            folder = Path(self._folder(entry.get(key)) or root)
+            if folder != root and root not in folder.parents:
+                out.append(Refusal("ModelArts.3037", f"{key} must be a folder inside {root} here"))
+        return out
 
     # -- look -----------------------------------------------------------------------------------
 

@@ -309,24 +309,40 @@ def test_an_auto_stop_schedule_stops_the_service_and_shows_its_due_time(
 
 
 def test_a_batch_service_runs_over_a_local_folder_until_finished(tmp_path: Path) -> None:
-    """The emulator reads ``src_path``/``dest_path`` as folders on this machine."""
+    """The emulator reads ``src_path``/``dest_path`` as folders inside its working folder."""
     inputs, outputs = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()
     (inputs / "a.json").write_text(json.dumps({"inputs": [[1, 2]]}))
     (inputs / "b.json").write_text(json.dumps({"inputs": [[5], [6, 7]]}))
     state = EmulatorState(publish_delay_s=0.0)
     with EmulatorServer(
-        state, services_home=tmp_path / "home", services_runtime="process"
+        state,
+        services_home=tmp_path / "home",
+        services_runtime="process",
+        services_workdir=tmp_path,
     ) as server:
         client = ServicesClient(server, "t", state.add_token("t", "eu-de"))
         model_id = client.create_model(
             spec_data("process", deployment_types=["real-time", "batch"])
         )
+        outside = {
+            "model_id": model_id,
+            "specification": "s",
+            "instance_count": 1,
+            "src_path": "/etc",
+            "dest_path": "../elsewhere",
+            "req_uri": "/predict",
+            "mapping_type": "file",
+        }
+        refused = client.deploy(model_id, infer_type="batch", config=[outside])
+        assert (refused.status_code, refused.json()["error_code"]) == (400, "ModelArts.3037")
+        assert "src_path must be a folder inside" in refused.json()["error_msg"]
+        assert "dest_path must be a folder inside" in refused.json()["error_msg"]
         config = {
             "model_id": model_id,
             "specification": "modelarts.vm.cpu.2u",
             "instance_count": 1,
-            "src_path": str(inputs),
+            "src_path": "in",
             "dest_path": str(outputs),
             "req_uri": "/predict",
             "mapping_type": "file",
@@ -336,5 +352,5 @@ def test_a_batch_service_runs_over_a_local_folder_until_finished(tmp_path: Path)
         shown = client.wait(created.json()["service_id"], until=("finished", "failed"))
         assert shown["status"] == "finished", shown
         assert "access_address" not in shown
-        assert shown["config"][0]["src_path"] == str(inputs)
+        assert shown["config"][0]["src_path"] == "in"  # as given
         assert json.loads((outputs / "b.json.result.json").read_text()) == {"predictions": [5, 13]}
