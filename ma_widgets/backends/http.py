@@ -17,7 +17,7 @@ a password, token or key in clear (a traceback printed with its locals shows onl
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -255,14 +255,10 @@ def _query(params: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _never_connected(error: BaseException) -> str | None:
-    """Why the connection was never made (so the server cannot have acted), or ``None``.
-
-    requests wraps urllib3's errors (``ConnectionError(MaxRetryError(reason=...))``), so the
-    cause is looked for along the chain of wrapped exceptions, not in the message text.
-    """
-    from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
-
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and every exception it wraps: requests wraps urllib3's errors
+    (``ConnectionError(MaxRetryError(reason=...))``), so causes are found along the chain of
+    wrapped exceptions, never in message text."""
     pending: list[BaseException | None] = [error]
     seen: set[int] = set()
     while pending:
@@ -270,32 +266,28 @@ def _never_connected(error: BaseException) -> str | None:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
+        yield current
+        reason = getattr(current, "reason", None)
+        pending.append(reason if isinstance(reason, BaseException) else None)
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+        pending.extend((current.__cause__, current.__context__))
+
+
+def _never_connected(error: BaseException) -> str | None:
+    """Why the connection was never made (so the server cannot have acted), or ``None``."""
+    from urllib3.exceptions import NameResolutionError, NewConnectionError
+
+    for current in _chain(error):
         if isinstance(current, NameResolutionError):
             return "host name not found"
         if isinstance(current, NewConnectionError | ConnectionRefusedError):
             return "connection refused"
-        if isinstance(current, MaxRetryError):
-            pending.append(current.reason)
-        pending.extend(a for a in current.args if isinstance(a, BaseException))
-        pending.extend((current.__cause__, current.__context__))
     return None
 
 
 def _in_chain(error: BaseException, name: str) -> bool:
     """Whether an exception class called ``name`` is among the wrapped causes of ``error``."""
-    pending: list[BaseException | None] = [error]
-    seen: set[int] = set()
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if type(current).__name__ == name:
-            return True
-        pending.append(getattr(current, "reason", None))
-        pending.extend(a for a in current.args if isinstance(a, BaseException))
-        pending.extend((current.__cause__, current.__context__))
-    return False
+    return any(type(current).__name__ == name for current in _chain(error))
 
 
 def _safe(url: str) -> str:
