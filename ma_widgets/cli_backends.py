@@ -139,7 +139,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         )
     else:
         print(f"{spec.name} {spec.version}: {format_status_headline(report)}")
-        if report.message and report.status != "publishing":
+        if report.message and not report.events:  # else it was the last event printed
             print(report.message)
     if report.status in ("failed", "unknown"):
         return EXIT_FAILED

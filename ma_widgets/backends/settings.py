@@ -66,9 +66,16 @@ class LocalSettings(BackendSettings):
     @classmethod
     def _auto(cls, value: Any) -> Any:
         """``auto`` (or blank) means: use an engine when one answers."""
-        if isinstance(value, str) and value.strip().lower() in ("", "auto"):
+        if not isinstance(value, str):
+            return value
+        text = value.strip().lower()
+        if text in ("", "auto"):
             return None
-        return value
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ValueError("must be true, false or auto")
 
 
 class ModelArtsSettings(BackendSettings):
@@ -216,7 +223,8 @@ def load_settings(model: type[M], backend: str, given: Mapping[str, Any]) -> M:
             if problem["type"] == "extra_forbidden":
                 problems.append(f"there is no setting {where} (it takes: {accepted})")
             else:
-                problems.append(f"setting {where}: {problem['msg']}")
+                said = str(problem["msg"]).removeprefix("Value error, ")
+                problems.append(f"setting {where}: {said}")
     finally:
         values.clear()  # a secret typed into the wrong box stays out of the traceback's locals
     # Raised outside the except: the ValidationError (which holds the inputs) is not attached.

@@ -113,5 +113,5 @@ def test_unknown_and_malformed_settings_are_reported_together_without_their_valu
 def test_local_settings_read_docker_auto_and_refuse_nonsense(tmp_path) -> None:
     assert LocalBackend(tmp_path / "r.sqlite3", docker="auto").use_docker is None
     assert LocalBackend(tmp_path / "r.sqlite3", docker="false").use_docker is False
-    with pytest.raises(BackendConfigError, match="setting docker"):
+    with pytest.raises(BackendConfigError, match="setting docker: must be true, false or auto"):
         LocalBackend(tmp_path / "r.sqlite3", docker="sometimes")
