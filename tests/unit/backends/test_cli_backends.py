@@ -106,3 +106,35 @@ def test_models_json_reports_errors_as_json(capsys: pytest.CaptureFixture[str]) 
     assert main(["models", "--backend", "modelarts", "--json"]) == 3
     out = json.loads(capsys.readouterr().out)
     assert "endpoint is required" in out["error"]
+
+
+def test_submit_wait_prints_the_timeline_as_the_panel_words_it(
+    spec_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ma_widgets.backends.events import format_status_event
+    from ma_widgets.backends.local import LocalBackend
+
+    assert main(["submit", str(spec_file), "--option", "docker=false", "--wait"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    version = LocalBackend(docker=False).versions("cli-model")[0]
+    events = LocalBackend(docker=False).status(version.model_id).events
+    assert lines[: len(events)] == [format_status_event(e) for e in events]
+    assert lines[-1] == f"cli-model 0.1.0: published (model id {version.model_id})"
+
+
+def test_with_json_the_timeline_goes_to_stderr_and_stdout_is_one_document(
+    spec_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["submit", str(spec_file), "--option", "docker=false", "--wait", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["status"] == "published"
+    assert "published:" in captured.err and "publishing: accepted" in captured.err
+
+
+def test_the_secret_key_and_security_token_are_refused_on_the_command_line(
+    spec_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, env in (("secret_key", "HUAWEICLOUD_SDK_SK"), ("security-token", "HUAWEICLOUD_SDK")):
+        assert main(["models", "--backend", "modelarts", "--option", f"{name}=s3cr3t"]) != 0
+        err = capsys.readouterr().err
+        assert env in err and "s3cr3t" not in err
