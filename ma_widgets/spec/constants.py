@@ -6,6 +6,8 @@ platform's but ours, chosen so that no field can hold more than any real use nee
 
 from __future__ import annotations
 
+from typing import Final
+
 #: The largest value the console accepts for Period, Delay and Maximum Failures
 #: (docs/platform/import.md, "The console form").
 INT32_MAX = 2_147_483_647
@@ -52,7 +54,7 @@ DEFAULT_IMAGE_REPLICATION = True
 #: Our choice: the container port and protocol, advanced fields
 #: (docs/platform/import.md, "What the image must do").
 DEFAULT_PORT = 8080
-DEFAULT_PROTOCOL = "http"
+DEFAULT_PROTOCOL: Final = "http"
 #: config.json requires model_algorithm (docs/platform/import.md, "config.json"); the console
 #: does not ask for it for images, so we pick the generic value its examples use for non-vision
 #: models. Users may change it.

@@ -135,8 +135,8 @@ def instance_problems(schema: dict[str, Any], value: Any) -> list[InstanceProble
     except ValueError:  # the library takes exact JSON types only, not subclasses of them
         errors = validator.iter_errors(_plain(value))
     found = []
-    for error in errors:
-        found.append(InstanceProblem(tuple(error.instance_path), error.message))
+    for broken in errors:
+        found.append(InstanceProblem(tuple(broken.instance_path), broken.message))
         if len(found) >= MAX_INSTANCE_PROBLEMS:
             break
     return sorted(found, key=lambda p: [str(part) for part in p.path])

@@ -18,7 +18,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 from ma_widgets.spec import constants as c
 from ma_widgets.spec.apis import Apis
@@ -79,7 +79,7 @@ def _batch_problems(deployment_types: Any, apis: Any) -> list[InitErrorDetails]:
     return problems
 
 
-def _as_details(error: dict[str, Any]) -> InitErrorDetails:
+def _as_details(error: ErrorDetails) -> InitErrorDetails:
     return InitErrorDetails(
         type=PydanticCustomError(
             error["type"], "{reason}", {**error.get("ctx", {}), "reason": error["msg"]}

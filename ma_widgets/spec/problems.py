@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from ma_widgets.errors import Problem, SpecValidationError
 from ma_widgets.spec import constants as c
@@ -68,7 +69,7 @@ def _bounded(kind: str, ctx: dict[str, Any]) -> str | None:
     return None
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind in _FRIENDLY:
         return _FRIENDLY[kind]
