@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ma_widgets.services.base import ServiceError
-from ma_widgets.trial.probes import http_call
-from ma_widgets.trial.smoke import schema_problems
 
 if TYPE_CHECKING:
     from ma_widgets.spec import Api
@@ -60,6 +58,13 @@ class RequestInvalid(ServiceError):
         super().__init__(
             f"the body does not match the request schema of {api_url}: " + "; ".join(problems)
         )
+
+
+def schema_problems(schema: dict[str, Any], value: Any) -> list[str]:
+    """The trial's schema reader (imported when first needed: listing services stays cheap)."""
+    from ma_widgets.trial.smoke import schema_problems as problems
+
+    return problems(schema, value)
 
 
 def request_problems(api: Api, body: Any) -> list[str]:
@@ -109,6 +114,8 @@ def call_api(
         json_body = body if body is not None else {}
         if len(json.dumps(json_body)) > MAX_BODY_BYTES:
             raise RequestInvalid(api.url, [f"(body): larger than {MAX_BODY_BYTES} bytes"])
+    from ma_widgets.trial.probes import http_call
+
     raw = http_call(api.method, base_url.rstrip("/") + api.url, timeout_s, json_body, files)
     if raw.status is None:
         return Answer(None, None, [], raw.latency_s, f"no answer: {raw.error}")

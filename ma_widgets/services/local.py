@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ma_widgets.services import status as machine
 from ma_widgets.services.base import (
@@ -40,7 +40,6 @@ from ma_widgets.services.base import (
     find_api,
     wait_for_service,
 )
-from ma_widgets.services.calls import Answer, call_api
 from ma_widgets.services.servers import (
     SERVICE_ENV,
     SUPERVISOR_MODULE,
@@ -49,6 +48,9 @@ from ma_widgets.services.servers import (
     supervisor_alive,
 )
 from ma_widgets.services.store import ServiceStore, service_from_record
+
+if TYPE_CHECKING:
+    from ma_widgets.services.calls import Answer
 
 #: Seconds a stop or delete waits for the supervisor to remove the server before forcing it.
 STOP_WAIT_S = 20.0
@@ -361,6 +363,7 @@ class LocalServices:
                 f"service {record.get('name')} is {record.get('status')}, not running",
                 "ModelArts.4203",
             )
+        from ma_widgets.services.calls import call_api
         from ma_widgets.spec import validate_spec
 
         declared = find_api(validate_spec(record["spec"]).apis, api)

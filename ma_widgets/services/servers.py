@@ -1,5 +1,7 @@
 """Where a local service's model server runs, and how what it left is found and removed.
 
+Imports of the trial are made where they are used: listing services must stay cheap.
+
 The server is started by the trial's runtimes (Docker container or local process), never by
 code of our own: one way to start, probe and stop a model server. What marks a service's
 server so it can be found again without its supervisor:
@@ -15,17 +17,18 @@ import contextlib
 import os
 import signal
 import socket
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ma_widgets.spec import ModelImportSpec
-from ma_widgets.trial.runtime import OWNER_LABEL, ExecResult, Handle, ImageInfo, Runtime
+if TYPE_CHECKING:
+    from ma_widgets.trial.runtime import Runtime
 
 #: Environment variable marking the supervisor of a service and every process it starts.
 SERVICE_ENV = "MA_WIDGETS_SERVICE_ID"
 #: What the supervisor's command line contains (to tell it from a process that reused its pid).
 SUPERVISOR_MODULE = "ma_widgets.services.supervisor"
+#: Times the engine's container list is asked again when a container vanished meanwhile.
+LIST_ATTEMPTS = 3
 
 
 def runtime_name(wanted: str) -> str:
@@ -46,43 +49,6 @@ def make_runtime(name: str, service_id: str, workdir: str | None) -> Runtime:
     from ma_widgets.trial.process import ProcessRuntime
 
     return ProcessRuntime(workdir=workdir, env={SERVICE_ENV: service_id})
-
-
-class RecordingRuntime:
-    """A runtime that reports each started server (its id and address) before anything else
-    happens, so the record knows what to remove even if the supervisor is killed next."""
-
-    def __init__(self, inner: Runtime, on_start: Callable[[Handle], None]):
-        self.inner = inner
-        self.name = inner.name
-        self._on_start = on_start
-
-    def inspect(self, spec: ModelImportSpec) -> ImageInfo:
-        return self.inner.inspect(spec)
-
-    def start(self, spec: ModelImportSpec) -> Handle:
-        handle = self.inner.start(spec)
-        try:
-            self._on_start(handle)
-        except BaseException:
-            self.inner.stop(handle)
-            raise
-        return handle
-
-    def exit_code(self, handle: Handle) -> int | None:
-        return self.inner.exit_code(handle)
-
-    def exec(self, handle: Handle, command: str, timeout: float) -> ExecResult:
-        return self.inner.exec(handle, command, timeout)
-
-    def logs(self, handle: Handle, tail: int = 50) -> list[str]:
-        return self.inner.logs(handle, tail)
-
-    def stop(self, handle: Handle) -> None:
-        self.inner.stop(handle)
-
-    def reap(self) -> int:
-        return self.inner.reap()
 
 
 def _proc_text(pid: int, name: str) -> bytes:
@@ -151,10 +117,21 @@ def service_containers(owners: list[str]) -> list[Any]:
     if not owners:
         return []
     from ma_widgets.trial.docker import DockerRuntime, docker_available
+    from ma_widgets.trial.runtime import OWNER_LABEL
 
     if not docker_available():
         return []
-    return [c for c in DockerRuntime().ours() if c.labels.get(OWNER_LABEL) in owners]
+    from ma_widgets.trial.errors import TrialError
+
+    for attempt in range(LIST_ATTEMPTS):
+        try:
+            return [c for c in DockerRuntime().ours() if c.labels.get(OWNER_LABEL) in owners]
+        except TrialError:
+            # Another container was removed while the engine listed them (a 404 for one of
+            # them): list again; the last failure is the caller's.
+            if attempt == LIST_ATTEMPTS - 1:
+                raise
+    return []
 
 
 def remove_leftovers(record: dict[str, Any]) -> int:
@@ -163,6 +140,7 @@ def remove_leftovers(record: dict[str, Any]) -> int:
     removed = kill_service_processes(str(record["service_id"]))
     if record.get("runtime") == "docker":
         from ma_widgets.trial.docker import DockerRuntime
+        from ma_widgets.trial.runtime import Handle
 
         runtime = DockerRuntime()
         for container in service_containers(list(record.get("owners") or [])):

@@ -15,18 +15,19 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ma_widgets.services import status as machine
 from ma_widgets.services.base import BatchItem, ServiceEvent, batch_api
 from ma_widgets.services.batch import run_batch
-from ma_widgets.services.servers import RecordingRuntime, make_runtime
+from ma_widgets.services.servers import make_runtime
 from ma_widgets.services.store import ServiceStore
-from ma_widgets.spec import validate_spec
+from ma_widgets.spec import ModelImportSpec, validate_spec
 from ma_widgets.trial.engine import Trial
 from ma_widgets.trial.results import TrialEvent
-from ma_widgets.trial.runtime import Handle
+from ma_widgets.trial.runtime import ExecResult, Handle, ImageInfo, Runtime
 
 #: Seconds between two checks of the worker threads while waiting for a signal.
 JOIN_S = 0.2
@@ -34,6 +35,43 @@ JOIN_S = 0.2
 LOG_LINES = 30
 #: How long the engine's watch phase lasts for a service: as long as it runs (a century).
 WATCH_S = 100 * 365 * 86400.0
+
+
+class RecordingRuntime:
+    """A runtime that reports each started server (its id and address) before anything else
+    happens, so the record knows what to remove even if the supervisor is killed next."""
+
+    def __init__(self, inner: Runtime, on_start: Callable[[Handle], None]):
+        self.inner = inner
+        self.name = inner.name
+        self._on_start = on_start
+
+    def inspect(self, spec: ModelImportSpec) -> ImageInfo:
+        return self.inner.inspect(spec)
+
+    def start(self, spec: ModelImportSpec) -> Handle:
+        handle = self.inner.start(spec)
+        try:
+            self._on_start(handle)
+        except BaseException:
+            self.inner.stop(handle)
+            raise
+        return handle
+
+    def exit_code(self, handle: Handle) -> int | None:
+        return self.inner.exit_code(handle)
+
+    def exec(self, handle: Handle, command: str, timeout: float) -> ExecResult:
+        return self.inner.exec(handle, command, timeout)
+
+    def logs(self, handle: Handle, tail: int = 50) -> list[str]:
+        return self.inner.logs(handle, tail)
+
+    def stop(self, handle: Handle) -> None:
+        self.inner.stop(handle)
+
+    def reap(self) -> int:
+        return self.inner.reap()
 
 
 class Supervisor:
