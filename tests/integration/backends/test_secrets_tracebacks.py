@@ -5,6 +5,9 @@ and error reporters show. Real servers (the emulator, behind a dropping proxy) o
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 
@@ -157,3 +160,26 @@ def test_settings_refused_with_a_secret_in_them() -> None:
     assert "pasword" in str(error)
     text = rendered(error)
     assert SK not in text and PASSWORD not in text
+
+
+def test_ctrl_c_in_the_middle_of_a_send(proxy: DelayingProxy) -> None:
+    """Ctrl+C while a signed request waits for its answer: the KeyboardInterrupt stops the
+    call but carries none of the send's frames (they held the secret key in clear)."""
+    backend = aksk_backend(proxy.url)
+    proxy.add(Rule("GET", "/models", hold_s=3.0))
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        backend.models()
+    except KeyboardInterrupt as interrupt:
+        error: BaseException = interrupt
+    else:
+        raise AssertionError("the call was expected to be interrupted")
+    finally:
+        timer.cancel()
+    assert error.__context__ is None and error.__cause__ is None
+    text = rendered(error)
+    assert "models" in text  # the traceback was rendered, down to the call...
+    assert "_send" not in text and "urllib3" not in text  # ...not into the send's frames
+    for secret in (SK, SECURITY_TOKEN):
+        assert secret not in text
