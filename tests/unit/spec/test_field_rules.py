@@ -1,4 +1,5 @@
-"""Every field of the import page at its boundaries (reference section 1, 3 and 2 Decision).
+"""Every field of the import page at its boundaries (docs/platform/import.md, "The console form",
+"What the image must do" and "config.json").
 
 Each case sets ONE field of an otherwise valid spec, so a rejection can only come from that
 field, and checks that the problem is reported at that field's path.
@@ -188,7 +189,7 @@ def test_bad_value_is_reported_at_its_field(path: str, value: Any, message: str)
 
 
 def test_defaults_are_the_consoles() -> None:
-    """Section 1 defaults, plus the advanced fields of section 2 Decision."""
+    """The console's defaults, plus our advanced fields (docs/platform/import.md)."""
     spec = validate_spec({**BASE, "health_check": {"mode": "http"}})
     assert spec.version == "0.0.1"
     assert spec.description == ""
@@ -225,13 +226,15 @@ def test_command_mode_needs_a_command_and_http_mode_a_url_only() -> None:
 
 
 def test_startup_budget_at_the_defaults_is_67_seconds() -> None:
-    """Reference section 5.4: Delay + (Maximum Failures - 1) x Period."""
+    """Delay + (Maximum Failures - 1) x Period (docs/platform/import.md, "The health-check
+    schedule")."""
     assert validate_spec({**BASE, "health_check": {}}).startup_budget_s() == 67
     assert validate_spec(BASE).startup_budget_s() is None
 
 
 def test_batch_needs_request_and_response_on_every_api() -> None:
-    """Reference section 3: request/response may be omitted for real-time, not for batch."""
+    """Request/response may be omitted for real-time, not for batch (docs/platform/import.md,
+    "config.json")."""
     apis = [{"url": "/a", "request": {}, "response": {}}, {"url": "/b"}]
     assert problems_of({**BASE, "apis": apis}) == {}
     problems = problems_of({**BASE, "deployment_types": ["real-time", "batch"], "apis": apis})
