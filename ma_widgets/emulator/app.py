@@ -209,7 +209,12 @@ class FaultsHandler(BaseHandler):
             self.set_status(400)
             self.finish({"error_msg": f"bad fault request: {error}", "problems": error.problems})
             return
-        self.state.apply(hooks)
+        try:
+            self.state.apply(hooks)
+        except FaultError as error:
+            self.set_status(400)
+            self.finish({"error_msg": f"bad fault request: {error}", "problems": error.problems})
+            return
         self.finish({"ok": True})
 
 

@@ -32,8 +32,9 @@ from ma_widgets.services import (
     deploy_refusals,
 )
 
-#: OTC runs at most 20 real-time services per user (docs/platform/services.md, "Deploy").
-MAX_REAL_TIME_SERVICES = 20
+#: OTC runs at most 20 real-time services per user (docs/platform/services.md, "Deploy"); the
+#: emulator, on one machine, at most 20 services of any type and project together.
+MAX_SERVICES = 20
 #: Seconds shutting down may take for all services together (each stop is bounded itself).
 SHUTDOWN_S = 30.0
 _MAPPING_TYPES = ("file", "csv")
@@ -254,10 +255,14 @@ class ServiceTable:
             req_uri=entry.get("req_uri"),
         )
         refusals.extend(self._folder_refusals(entry) if infer_type == "batch" else [])
-        running = [s for s in mine if s.infer_type == "real-time"]
-        if infer_type == "real-time" and len(running) >= MAX_REAL_TIME_SERVICES:
+        with self.lock:
+            count = len(self.info)
+        if count >= MAX_SERVICES:
             refusals.append(
-                Refusal("ModelArts.3520", f"at most {MAX_REAL_TIME_SERVICES} real-time services")
+                Refusal(
+                    "ModelArts.3520",
+                    f"the emulator runs at most {MAX_SERVICES} services; delete one first",
+                )
             )
         if refusals:
             raise RefusedError(refusals)

@@ -17,11 +17,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ma_widgets.emulator.faults import FailNext, FaultRequest, Faults, check_fail_next
+from ma_widgets.emulator.faults import (
+    FailNext,
+    FaultError,
+    FaultRequest,
+    Faults,
+    check_fail_next,
+)
 from ma_widgets.emulator.limits import MAX_STORED_BYTES
 
 #: Tokens live 24 h on the platform (docs/platform/import.md, "The model API").
 TOKEN_LIFETIME_S = 24 * 3600.0
+#: Most tokens kept at once (each sign-in makes one).
+MAX_TOKENS = 10_000
+#: Most injected faults waiting at once.
+MAX_FAULTS = 100
 
 
 class StoreFullError(Exception):
@@ -81,13 +91,25 @@ class EmulatorState:
         token = "emu-" + secrets.token_hex(24)
         project_id = project_id_for(project)
         with self.lock:
+            self._make_room_for_a_token()
             self.tokens[token] = (project_id, time.monotonic() + self.token_lifetime_s)
         return token, project_id, self.token_lifetime_s
+
+    def _make_room_for_a_token(self) -> None:
+        """Keep at most MAX_TOKENS (a sign-in loop must not grow memory): expired ones go
+        first, then the oldest (its holder signs in again, as after an expiry)."""
+        if len(self.tokens) < MAX_TOKENS:
+            return
+        now = time.monotonic()
+        self.tokens = {t: v for t, v in self.tokens.items() if v[1] > now}
+        while len(self.tokens) >= MAX_TOKENS:
+            del self.tokens[next(iter(self.tokens))]
 
     def add_token(self, token: str, project: str) -> str:
         """Accept a fixed token for ``project`` (for teachers handing out one token)."""
         project_id = project_id_for(project)
         with self.lock:
+            self._make_room_for_a_token()
             self.tokens[token] = (project_id, time.monotonic() + self.token_lifetime_s)
         return project_id
 
@@ -135,6 +157,10 @@ class EmulatorState:
 
     def _add_fail(self, fail: FailNext) -> None:
         with self.lock:
+            # used-up faults are dropped, and at most MAX_FAULTS wait at a time
+            self.faults.errors = [f for f in self.faults.errors if f[1] > 0]
+            if len(self.faults.errors) >= MAX_FAULTS:
+                raise FaultError([f"fail_next: at most {MAX_FAULTS} faults may wait at a time"])
             self.faults.errors.append([fail.status, fail.count, fail.method, fail.path])
 
     def drop_after_create(self, count: int = 1) -> None:

@@ -8,6 +8,8 @@ import json
 import select
 import socket
 
+import pytest
+
 from ma_widgets.emulator import EmulatorServer, EmulatorState
 from ma_widgets.emulator.limits import MAX_CALL_BYTES, MAX_CREATE_BYTES, MAX_JSON_DEPTH
 from ma_widgets.render import to_request_body
@@ -154,3 +156,26 @@ def test_fault_hooks_are_checked_whole_and_a_bad_one_is_never_kept(emulator: Cli
     assert hook({"fail_next": {"status": 502, "method": "get"}}) == (200, {"ok": True})
     assert emulator.call("GET", "/v1/{project_id}/models").status_code == 502
     assert emulator.call("GET", "/v1/{project_id}/models").status_code == 200
+
+
+def test_tokens_and_waiting_faults_are_bounded(
+    emulator: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ma_widgets.emulator import state as state_module
+
+    monkeypatch.setattr(state_module, "MAX_TOKENS", 5)
+    state = emulator.server.state
+    issued = [state.issue_token("u", "p", "eu-de") for _ in range(12)]
+    assert len(state.tokens) <= 5
+    newest = issued[-1]
+    assert newest is not None and state.check_token(newest[0], newest[1]) is None
+    oldest = issued[0]
+    assert oldest is not None and state.check_token(oldest[0], oldest[1]) is not None
+
+    monkeypatch.setattr(state_module, "MAX_FAULTS", 3)
+    answers = [
+        emulator.call("POST", "/_emulator/faults", {"fail_next": {"status": 503, "path": "/x"}})
+        for _ in range(4)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 400]
+    assert "at most 3" in answers[-1].json()["error_msg"]

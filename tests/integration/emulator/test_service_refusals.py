@@ -127,3 +127,16 @@ def test_unknown_services_are_3502_and_unknown_infer_addresses_apig_0101(
     _refused(emulator.call("GET", "/v1/{project_id}/services/nope/events"), 404, "ModelArts.3502")
     call = emulator.call("POST", "/v1/infers/nope/predict", {"inputs": []})
     _refused(call, 404, "APIG.0101")
+
+
+def test_the_emulator_runs_a_bounded_number_of_services(
+    emulator: ServicesClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ma_widgets.emulator import service_table
+
+    monkeypatch.setattr(service_table, "MAX_SERVICES", 1)
+    model_id = emulator.create_model(_model("process"))
+    assert emulator.deploy(model_id, name="first").status_code == 200
+    assert "at most 1 services" in _refused(
+        emulator.deploy(model_id, name="second"), 400, "ModelArts.3520"
+    )
