@@ -15,7 +15,7 @@ from ma_widgets.errors import ImportFormatError, Problem, SpecValidationError
 from ma_widgets.render.dependencies import EngineNeeds
 from ma_widgets.render.document import Document, document_kind
 from ma_widgets.render.lenient import ImportWarning, LenientReader
-from ma_widgets.render.notes import format_notes, join_path, split_path
+from ma_widgets.render.notes import format_notes, join_path, shown, split_path
 from ma_widgets.render.schema_dialect import ReadSchema, schema_problems
 from ma_widgets.spec import ModelImportSpec, validate_spec
 from ma_widgets.spec import constants as c
@@ -158,7 +158,7 @@ def import_request_body(body: Any, *, source: str = "") -> ImportResult:
         reader.came_from("docs", "model_docs")
     model_type = body.get("model_type", "Image")
     if model_type != "Image":
-        reader.warn("model_type", f"'{model_type}' is not 'Image'; imported as an image model")
+        reader.warn("model_type", f"{shown(model_type)} is not 'Image'; imported as an image model")
     data.update(_initial_config(body.get("initial_config"), reader))
     known = {*_BODY_FIELDS, "source_copy", "install_type", "model_docs", "model_type"}
     for key in body:

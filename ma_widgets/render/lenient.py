@@ -19,7 +19,7 @@ from typing import Any
 
 from ma_widgets.errors import ImportFormatError
 from ma_widgets.render.dependencies import EngineNeeds, describe_needs, read_dependencies
-from ma_widgets.render.notes import ImportWarning, join_path
+from ma_widgets.render.notes import ImportWarning, join_path, shown
 from ma_widgets.render.schema_dialect import ReadSchema, read_schema
 from ma_widgets.spec import constants as c
 
@@ -64,7 +64,7 @@ class LenientReader:
     def integer(self, value: Any, path: str) -> Any:
         """Integers or strings of digits (the documented form); anything else is kept as is."""
         if isinstance(value, bool):
-            self.warn(path, f"{_shown(value)} is not a number; kept for validation to report")
+            self.warn(path, f"{shown(value)} is not a number; kept for validation to report")
             return value
         if isinstance(value, int):
             return value
@@ -72,12 +72,12 @@ class LenientReader:
             return int(value)
         if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
             return int(value.strip())
-        self.warn(path, f"{_shown(value)} is not a whole number; kept for validation to report")
+        self.warn(path, f"{shown(value)} is not a whole number; kept for validation to report")
         return value
 
     def lower_choice(self, value: Any, path: str) -> Any:
         if isinstance(value, str) and value != value.lower():
-            self.warn(path, f"'{value}' read as '{value.lower()}'")
+            self.warn(path, f"{shown(value)} read as {shown(value.lower())}")
             return value.lower()
         return value
 
@@ -93,7 +93,7 @@ class LenientReader:
         elif model_type != "Image":
             self.warn(
                 join_path(path, "model_type"),
-                f"{_shown(model_type)} is not 'Image'; imported as an image model, "
+                f"{shown(model_type)} is not 'Image'; imported as an image model, "
                 "engine settings are not used",
             )
         if "model_algorithm" in config:
@@ -185,9 +185,9 @@ class LenientReader:
                 continue
             number = _finite_number(value)
             if number is None and isinstance(value, int | float) and not isinstance(value, bool):
-                self.warn(where, f"{_shown(value)} is too large for a metric; ignored")
+                self.warn(where, f"{shown(value)} is too large for a metric; ignored")
             elif number is None:
-                self.warn(where, f"{_shown(value)} is not a number; ignored")
+                self.warn(where, f"{shown(value)} is not a number; ignored")
             else:
                 kept[key] = number
                 self.came_from(f"metrics.{key}", where)
@@ -218,7 +218,7 @@ class LenientReader:
             else:
                 self.warn(
                     join_path(path, "check_method"),
-                    f"{_shown(method)} is not HTTP or EXEC; read as {read} from the other keys",
+                    f"{shown(method)} is not HTTP or EXEC; read as {read} from the other keys",
                 )
         if check["mode"] == "http":
             if "url" in health:
@@ -254,8 +254,8 @@ class LenientReader:
         elif protocol != data["protocol"]:
             self.warn(
                 join_path(path, "protocol"),
-                f"{_shown(protocol)} differs from the model's protocol "
-                f"'{data['protocol']}'; the model's is used",
+                f"{shown(protocol)} differs from the model's protocol "
+                f"{shown(data['protocol'])}; the model's is used",
             )
 
     def apis(self, apis: Any, path: str) -> Any:
@@ -352,7 +352,7 @@ class LenientReader:
         fixed = value.strip().lower()
         fixed = _CONTENT_TYPE_TYPOS.get(fixed, fixed)
         if fixed != value:
-            self.warn(path, f"'{value}' read as '{fixed}'")
+            self.warn(path, f"{shown(value)} read as {shown(fixed)}")
         if part == "response" and fixed != "application/json":
             self.warn(path, f"responses are application/json in ModelArts; '{fixed}' replaced")
             fixed = "application/json"
@@ -393,7 +393,7 @@ class LenientReader:
             return value
         if isinstance(value, str) and value.strip().lower() in ("true", "false"):
             return value.strip().lower() == "true"
-        self.warn(path, f'{_shown(value)} is not "true" or "false"; kept for validation to report')
+        self.warn(path, f'{shown(value)} is not "true" or "false"; kept for validation to report')
         return value
 
     def docs(self, docs: Any, path: str) -> Any:
@@ -422,9 +422,3 @@ def _finite_number(value: Any) -> float | None:
     except (ValueError, OverflowError):
         return None
     return number if math.isfinite(number) else None
-
-
-def _shown(value: Any) -> str:
-    """A value in a message as JSON writes it (never a Python repr), cut to one short line."""
-    text = f"'{value}'" if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."

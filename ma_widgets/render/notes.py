@@ -32,6 +32,27 @@ class ImportWarning:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """A value in a message as JSON writes it (never a Python repr), on one short line.
+
+    Safe for anything a file can hold: integers too long to print, nesting too deep to encode,
+    lists of a million items.
+    """
+    if isinstance(value, str):
+        text = "'" + " ".join(value.split()) + "'"
+    elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    elif isinstance(value, list | dict) and len(value) > 20:
+        kind = "a list of" if isinstance(value, list) else "an object with"
+        return f"{kind} {len(value)} {'items' if isinstance(value, list) else 'keys'}"
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (ValueError, RecursionError, TypeError):
+            text = "a list" if isinstance(value, list) else "an object"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def join_path(base: str, *parts: Any) -> str:
     """``base`` extended by keys or indexes; odd keys (dots, spaces) are JSON-quoted.
 

@@ -12,11 +12,11 @@ at a path inside the schema as the user wrote it (``item``, not ``items``) and i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ma_widgets.render.notes import shown
 from ma_widgets.spec.json_schema_check import instance_problems
 from ma_widgets.spec.schema_walk import SchemaPath, SchemaWalkError, rewrite, walk
 
@@ -95,7 +95,7 @@ def _read_type(value: Any, path: SchemaPath, warn: Callable[[SchemaPath, str], N
     read = _READ_AS.get(value.strip().lower())
     if read is None or read == value:
         return value
-    warn(path, f"'{value}' is not a JSON Schema type; read as '{read}'")
+    warn(path, f"{shown(value)} is not a JSON Schema type; read as '{read}'")
     return read
 
 
@@ -139,11 +139,11 @@ def _type_problems(value: Any, path: SchemaPath) -> list[tuple[SchemaPath, str]]
         for index, item in enumerate(value):
             found += _type_problems(item, (*path, index)) if isinstance(item, str) else []
         return found
-    return [(path, f"must be a type name or a list of them, not {_json(value)}")]
+    return [(path, f"must be a type name or a list of them, not {shown(value)}")]
 
 
 def _not_a_type(value: str) -> str:
-    return f"{_json(value)} is not a JSON Schema type; use one of {_KNOWN_TYPES}"
+    return f"{shown(value)} is not a JSON Schema type; use one of {_KNOWN_TYPES}"
 
 
 def _file_as_string(_path: SchemaPath, node: dict[str, Any]) -> dict[str, Any]:
@@ -153,8 +153,3 @@ def _file_as_string(_path: SchemaPath, node: dict[str, Any]) -> dict[str, Any]:
     elif isinstance(kind, list):
         node["type"] = ["string" if item == "file" else item for item in kind]
     return node
-
-
-def _json(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."

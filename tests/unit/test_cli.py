@@ -289,7 +289,7 @@ def test_import_reports_every_schema_problem_at_the_users_path() -> None:
     assert code == 1
     problems = [line for line in err.splitlines() if ": problem: " in line]
     assert len(problems) == 4
-    assert any("properties.labels.item.type: \"strng\" is not a JSON Schema type" in line
+    assert any("properties.labels.item.type: 'strng' is not a JSON Schema type" in line
                for line in problems)  # fmt: skip
 
 
