@@ -99,7 +99,7 @@ def read_document(source: str | Path | bytes | Any, *, name: str | None = None) 
     """
     if isinstance(source, str | Path):
         label = name or str(source)
-        raw: bytes | None = read_file_bytes(source)
+        raw = read_file_bytes(source)
     elif isinstance(source, bytes | bytearray):
         label = name or "<upload>"
         raw = bytes(source)

@@ -46,7 +46,8 @@ class ImportResult:
 
     def validate(self) -> ModelImportSpec:
         """The validated spec; raises ``SpecValidationError`` naming each field still wrong."""
-        return validate_spec(self.data)
+        spec: ModelImportSpec = validate_spec(self.data)
+        return spec
 
     def problems(self) -> list[Problem]:
         """Every problem still left, each at the path as written in the user's file.

@@ -74,7 +74,8 @@ def read_schema(schema: Any, warn: Callable[[SchemaPath, str], None]) -> ReadSch
         written = tuple(result.as_written(path))
         if "item" in node and "items" not in node:
             node = {("items" if key == "item" else key): value for key, value in node.items()}
-            result.renamed[(*path, "items")] = "item"
+            renamed: SchemaPath = (*path, "items")
+            result.renamed[renamed] = "item"
             warn((*written, "item"), "typo read as 'items'")
         if "type" in node:
             node["type"] = _read_type(node["type"], (*written, "type"), warn)
