@@ -20,19 +20,19 @@ def complete():
 
 
 def test_config_required_keys_and_type(complete) -> None:
-    """Section 3: model_algorithm and model_type "Image" are required."""
+    """model_algorithm and model_type "Image" are required (docs/platform/import.md)."""
     config = to_config(complete)
     assert config["model_algorithm"] == "image_classification"
     assert config["model_type"] == "Image"
 
 
 def test_config_never_carries_keys_not_used_for_images(complete) -> None:
-    """Section 3: swr_location, runtime and dependencies are not used for images."""
+    """swr_location, runtime and dependencies are not used for images."""
     assert not {"swr_location", "runtime", "dependencies"} & set(to_config(complete))
 
 
 def test_config_health_http_writes_numbers_as_strings(complete) -> None:
-    """Section 3's documented health example, key for key."""
+    """The documented health example (docs/platform/import.md, "config.json"), key for key."""
     assert to_config(complete)["health"] == {
         "check_method": "HTTP",
         "protocol": "http",
@@ -88,7 +88,7 @@ def test_config_metrics_keep_only_given_figures() -> None:
 
 
 def test_request_body_fields(complete) -> None:
-    """Section 4: each console field goes to its request key."""
+    """Each console field goes to its request key (docs/platform/import.md, "The console form")."""
     body = to_request_body(complete)
     assert body["model_name"] == "mnist-classifier"
     assert body["model_version"] == "1.0.0"
