@@ -7,8 +7,9 @@ code of our own: one way to start, probe and stop a model server. What marks a s
 server so it can be found again without its supervisor:
 - processes carry ``MA_WIDGETS_SERVICE_ID=<id>`` in their environment (inherited from the
   supervisor) and the trial's owner variable naming the supervisor;
-- containers carry the trial's owner label naming the supervisor (``host:pid``), which the
-  record keeps in ``owners``; the trial's reaper also removes them once that supervisor is gone.
+- containers carry the same variable in their environment, and the trial's owner label naming
+  the supervisor (``host:pid``), which the record keeps in ``owners``; the trial's reaper also
+  removes them once that supervisor is gone.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def make_runtime(name: str, service_id: str, workdir: str | None) -> Runtime:
     if name == "docker":
         from ma_widgets.trial.docker import DockerRuntime
 
-        return DockerRuntime()
+        return DockerRuntime(env={SERVICE_ENV: service_id})
     from ma_widgets.trial.process import ProcessRuntime
 
     return ProcessRuntime(workdir=workdir, env={SERVICE_ENV: service_id})
@@ -112,20 +113,24 @@ def kill_service_processes(service_id: str) -> int:
     return killed
 
 
-def service_containers(owners: list[str]) -> list[Any]:
-    """Containers whose trial owner label names one of these supervisors (``host:pid``)."""
-    if not owners:
-        return []
+def service_containers(service_id: str, owners: list[str]) -> list[Any]:
+    """Containers of this service: its id in their environment, or the trial owner label
+    naming one of its supervisors (``host:pid``)."""
     from ma_widgets.trial.docker import DockerRuntime, docker_available
+    from ma_widgets.trial.errors import TrialError
     from ma_widgets.trial.runtime import OWNER_LABEL
 
     if not docker_available():
         return []
-    from ma_widgets.trial.errors import TrialError
-
+    marker = f"{SERVICE_ENV}={service_id}"
     for attempt in range(LIST_ATTEMPTS):
         try:
-            return [c for c in DockerRuntime().ours() if c.labels.get(OWNER_LABEL) in owners]
+            return [
+                c
+                for c in DockerRuntime().ours()
+                if c.labels.get(OWNER_LABEL) in owners
+                or marker in ((c.attrs.get("Config") or {}).get("Env") or [])
+            ]
         except TrialError:
             # Another container was removed while the engine listed them (a 404 for one of
             # them): list again; the last failure is the caller's.
@@ -143,7 +148,8 @@ def remove_leftovers(record: dict[str, Any]) -> int:
         from ma_widgets.trial.runtime import Handle
 
         runtime = DockerRuntime()
-        for container in service_containers(list(record.get("owners") or [])):
+        owners = list(record.get("owners") or [])
+        for container in service_containers(str(record["service_id"]), owners):
             runtime.stop(Handle("docker", container.id, "", 0.0))
             removed += 1
     return removed
