@@ -1,8 +1,9 @@
-"""``ModelImportWidget``: the composition root of the form, the preview and the panels.
+"""``ModelImportWidget``: the composition root of the steps, the form, the preview and the panels.
 
 It owns nothing but wiring: the form owns the raw dict and derives the spec; on each change the
 preview re-renders and the trial and submit panels get the spec, or ``None`` while the form has
-problems.
+problems. The page reads as the console's flow (steps.py): a step bar with each step's state
+and the one next action, and the chosen step's content below it.
 
 Observable state: ``spec``, ``errors`` and ``value`` are traits (``widget.observe(cb,
 "spec")``), and ``on_change(callback)`` registers a callback through ipywidgets'
@@ -15,7 +16,6 @@ a broken panel can neither lose what the user typed nor stop the others from hea
 
 from __future__ import annotations
 
-import copy
 import html
 import json
 import logging
@@ -27,27 +27,29 @@ import ipywidgets as w
 from ipywidgets import CallbackDispatcher
 from pydantic import BaseModel
 from traitlets import Any as AnyTrait
-from traitlets import Dict
+from traitlets import Dict, Unicode
 
-from ma_widgets.errors import ImportFormatError, MaWidgetsError
+from ma_widgets.errors import MaWidgetsError
 from ma_widgets.render import (
-    import_config,
-    import_request_body,
-    looks_like_request_body,
-    parse_json_text,
-    read_json_file,
+    Document,
+    ImportResult,
+    dockerfile_skeleton,
+    format_notes,
+    import_document,
+    read_document,
 )
 from ma_widgets.spec import ModelImportSpec
-from ma_widgets.spec.constants import DEFAULT_VERSION
+from ma_widgets.widgets.a11y import AriaBridge
 from ma_widgets.widgets.binding import close_contents
 from ma_widgets.widgets.form import Form
 from ma_widgets.widgets.preview import Loader, Preview
+from ma_widgets.widgets.problems import ProblemList
+from ma_widgets.widgets.schema_editor import check_pending
+from ma_widgets.widgets.steps import STEPS, Action, Facts, Placeholder, StepBar
 from ma_widgets.widgets.style import CSS
 from ma_widgets.widgets.submit_panel import SubmitPanel
 from ma_widgets.widgets.trial_panel import TrialPanel
 
-#: Keys only a config.json has; a document with one of them is read as config.json.
-_CONFIG_ONLY = ("model_type", "health", "swr_location", "runtime", "dependencies")
 _NOT_LOADED = "Not loaded (the form is unchanged): "
 #: How much of a failure's message the status area shows (the log has the traceback).
 _MESSAGE_CHARS = 200
@@ -55,18 +57,21 @@ _LOG = logging.getLogger(__name__)
 
 
 class ModelImportWidget(w.VBox):
-    """The "import a model from a container image" page: form, live preview, trial, submit.
+    """The "import a model from a container image" page as steps: form, preview, trial, submit.
 
     ``value`` is a copy of the raw dict the form holds, ``spec`` the validated
     ``ModelImportSpec`` (or ``None`` while there are problems) and ``errors`` maps field paths
     to messages: every problem, including those a blank form does not show at their fields yet.
     All three are traits, updated after every change (never synced to the front end); like
     any trait value they are to be read, not changed in place (``set_value`` changes a field).
+    ``step`` is the step shown (``"model"``, ``"preview"``, ``"trial"``, ``"submit"``,
+    ``"deploy"``, ``"try"``).
     """
 
     spec = AnyTrait(None, allow_none=True, help="The validated spec, or None while invalid.")
     errors = Dict(help='{"field.path": "message"} for every problem, shown or not yet.')
     value = Dict(help="A copy of the raw dict: exactly what the fields hold, valid or not.")
+    step = Unicode("model", help="The step shown.")
 
     def __init__(
         self,
@@ -77,35 +82,45 @@ class ModelImportWidget(w.VBox):
         model: type[BaseModel] = ModelImportSpec,
         overrides: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        self.status = w.HTML("").add_class("ma-status")
-        self.show_problems = w.Button(description="Show all problems", icon="eye")
-        self.show_problems.add_class("ma-show-problems")
-        self.show_problems.on_click(lambda _b: self.form.show_all())
         #: What failed in the last round of updates, by receiver ("trial panel": "message").
         self.failures: dict[str, str] = {}
         self._change_callbacks = CallbackDispatcher()
         self._copied: dict[str, Any] = {}  # the copy ``value`` is made from, by field
+        self.problems = ProblemList(self._go_to, lambda: self.form.show_all())
+        self.status = self.problems.status
+        self.show_problems = self.problems.show_button
         self.preview = Preview()
         self.loader = Loader(self._load_bytes)
         self.trial_panel = TrialPanel(runtime)
         self.submit_panel = SubmitPanel(backend)
         self.submit_panel.on_new_version(self.set_version)
+        self.stale_note = w.HTML("").add_class("ma-stale-note")
+        self.panels: dict[str, Any] = {
+            "deploy": Placeholder("Deploy", "Publish the model first (the Submit step)."),
+            "try": Placeholder("Try it", "Deploy the model first (the Deploy step)."),
+        }
         data = spec.model_dump(mode="json") if isinstance(spec, BaseModel) else spec
         self.form = Form(model, data, overrides=overrides, on_change=self._changed)
-        title = w.HTML('<div class="ma-title">Import a model from a container image</div>')
-        panels = [self.trial_panel, self.submit_panel]
-        super().__init__(
-            [
-                w.HTML(CSS),
-                title,
-                self.loader.widget,
-                self.form.widget,
-                w.HBox([self.status, self.show_problems]).add_class("ma-status-line"),
-                self.preview.widget,
-                *panels,
-            ]
-        )
+        self.bar = StepBar(self._act)
+        self.contents: dict[str, w.Box] = {
+            "model": w.VBox([self.loader.widget, self.form.widget, self.problems]),
+            "preview": self.preview.widget,
+            "trial": w.VBox([self.stale_note, self.trial_panel]),
+            "submit": w.VBox([self.submit_panel]),
+            "deploy": w.VBox([self.panels["deploy"]]),
+            "try": w.VBox([self.panels["try"]]),
+        }
+        for key, box in self.contents.items():
+            box.add_class("ma-step-content").add_class(f"ma-step-content-{key}")
+            box.layout.display = None if key == "model" else "none"
+        self.bridge = AriaBridge(on_leave=check_pending)
+        title = w.HTML('<h2 class="ma-title">Import a model from a container image</h2>')
+        super().__init__([w.HTML(CSS), self.bridge, title, self.bar, *self.contents.values()])
         self.add_class("ma-app")
+        self.bar.observe(self._on_step_chosen, "current")
+        for panel, name in ((self.trial_panel, "verdict_state"), (self.submit_panel, "state")):
+            if isinstance(panel, w.Widget) and panel.has_trait(name):
+                panel.observe(lambda _c: self._update_bar(), name)
         self._changed(self.form)
 
     # -- public API ---------------------------------------------------------------------------
@@ -113,29 +128,68 @@ class ModelImportWidget(w.VBox):
         """Register (or remove) ``callback(widget)``, called after every change of the form."""
         self._change_callbacks.register_callback(callback, remove=remove)
 
+    def show_step(self, key: str) -> None:
+        """Show step ``key`` (one of ``steps.STEPS``) and mark it in the step bar."""
+        if key not in self.contents:
+            raise KeyError(f"no step {key!r}; the steps are {', '.join(k for k, _ in STEPS)}")
+        check_pending()  # leaving the Model step: a schema typed there is checked now
+        for name, box in self.contents.items():
+            display = None if name == key else "none"
+            if box.layout.display != display:
+                box.layout.display = display
+        self.step = key
+        if self.bar.current != key:
+            self.bar.show(key)
+        if key == "submit":
+            self.submit_panel.refresh_versions()  # a submit made from code shows up too
+
+    def plug(self, step: str, panel: w.Widget) -> None:
+        """Put ``panel`` in the Deploy or Try it step, in place of what is there.
+
+        The panel gets ``set_spec(spec)`` on every change, like the trial and submit panels;
+        a ``status`` trait, if it has one, is shown in the step bar.
+        """
+        if step not in self.panels:
+            raise KeyError(f"only {', '.join(self.panels)} take a panel")
+        old, self.panels[step] = self.panels[step], panel
+        self.contents[step].children = [panel]
+        if isinstance(old, Placeholder):
+            old.close()
+        if panel.has_trait("status"):
+            panel.observe(lambda _c: self._update_bar(), "status")
+        self._call(f"{step} panel", getattr(panel, "set_spec", lambda _s: None), self.form.spec)
+        self._update_bar()
+
     def set_value(self, path: str, value: Any) -> None:
         """Set one field (dotted path) as if the user typed it."""
         self.form.set(path, value)
 
-    def set_version(self, version: str) -> None:
-        """Used by the submit panel's "New version": pre-fills the Version field."""
+    def set_version(self, version: str) -> str:
+        """Used by the submit panel's "New version": sets the Version field; says what and where."""
         self.form.set("version", version)
+        return f"Version set to {version} in the Model step (Basic information, Version)."
 
-    def load(self, source: str | Path | dict[str, Any] | ModelImportSpec) -> list[str]:
+    def go_to(self, path: str) -> bool:
+        """Open the Model step at field ``path`` and focus it (what a problem's link does)."""
+        return self._go_to(path)
+
+    def load(self, source: str | Path | dict[str, Any] | ModelImportSpec | Document) -> list[str]:
         """Load SPEC.json, config.json or a create-model request body into the form.
 
         A file that cannot be read shows its error and leaves the form as it was (the error is
-        raised too, for scripts). Returns what was read leniently, as warnings.
+        raised too, for scripts). Returns what was read leniently, as warnings; the loader
+        shows them as ``ma-widgets import`` prints them, and offers a Dockerfile skeleton when
+        the file declared packages to install.
         """
         try:
-            if isinstance(source, BaseModel):
-                document: Any = source.model_dump(mode="json")
-            elif isinstance(source, str | Path):
-                document = read_json_file(source)
-            else:
+            if isinstance(source, Document):
                 document = source
-            data, warnings = self._to_spec_data(document)
-            self.form.load(data)  # all or nothing: a failure leaves the form as it was
+            elif isinstance(source, BaseModel):
+                document = read_document(source.model_dump(mode="json"), name="<spec>")
+            else:
+                document = read_document(source)
+            result = self._import(document)
+            self.form.load(result.data)  # all or nothing: a failure leaves the form as it was
         except MaWidgetsError as error:
             self.loader.report(_NOT_LOADED + str(error), ok=False)
             raise
@@ -144,25 +198,78 @@ class ModelImportWidget(w.VBox):
             self.loader.report(_NOT_LOADED + _describe(error), ok=False)
             raise
         self._changed(self.form)
-        lines = ["Loaded.", *warnings]
-        self.loader.report("\n".join(lines), ok=True)
-        return warnings
+        self._report_loaded(result)
+        return [str(warning) for warning in result.warnings]
 
     def close(self) -> None:
         """Stop the panels' work (a running trial) before the widgets go, then close them all."""
-        panels = [self.trial_panel, self.submit_panel]
+        panels = [self.trial_panel, self.submit_panel, *self.panels.values()]
         for panel in panels:
             panel.close()
         close_contents(self, keep=tuple(panels))
         super().close()
 
+    # -- the step bar ---------------------------------------------------------------------------
+    def _facts(self) -> Facts:
+        trial = self.trial_panel
+        judged = getattr(trial, "judged_spec", None)
+        verdict = str(getattr(trial, "verdict_state", ""))
+        deploy, try_it = self.panels["deploy"], self.panels["try"]
+        return Facts(
+            problems=len(self.form.errors),
+            preview_stale=self.preview.stale,
+            has_runtime=getattr(trial, "runtime", None) is not None,
+            verdict=verdict,
+            verdict_stale=bool(verdict) and verdict != "running" and judged != self.form.spec,
+            model_status=str(getattr(self.submit_panel, "state", "")),
+            service_status=str(getattr(deploy, "status", "")),
+            deploy_plugged=not isinstance(deploy, Placeholder),
+            try_status=str(getattr(try_it, "status", "")),
+            try_plugged=not isinstance(try_it, Placeholder),
+        )
+
+    def _update_bar(self) -> None:
+        facts = self._facts()
+        self.bar.update(facts)
+        stale = facts.verdict_stale
+        note = (
+            '<div class="ma-stale-banner" role="status">Settings changed since this verdict: '
+            "run the trial again.</div>"
+            if stale
+            else ""
+        )
+        if self.stale_note.value != note:
+            self.stale_note.value = note
+            if stale:
+                self.trial_panel.add_class("ma-stale")
+            else:
+                self.trial_panel.remove_class("ma-stale")
+
+    def _on_step_chosen(self, change: dict[str, Any]) -> None:
+        if change["new"] != self.step:  # a click on the bar, not show_step itself
+            self.show_step(change["new"])
+
+    def _act(self, action: Action) -> None:
+        if action.kind == "problems":
+            self.problems.reveal()
+            self.show_step("model")
+            if self.form.errors:
+                self._go_to(next(iter(self.form.errors)))
+            return
+        self.show_step(action.step)
+        if action.kind == "run":
+            self.trial_panel.run()
+        elif action.kind == "submit":
+            self.submit_panel.submit()
+
+    def _go_to(self, path: str) -> bool:
+        self.show_step("model")
+        return self.form.focus(path)
+
     # -- internals ----------------------------------------------------------------------------
     def _load_bytes(self, content: bytes, name: str) -> list[str]:
         try:
-            document = parse_json_text(content.decode("utf-8-sig"), name)
-        except UnicodeDecodeError:
-            self.loader.report(f"{_NOT_LOADED}{name} is not UTF-8", False)
-            return []
+            document = read_document(content, name=name)
         except MaWidgetsError as error:
             self.loader.report(_NOT_LOADED + str(error), False)
             return []
@@ -171,25 +278,33 @@ class ModelImportWidget(w.VBox):
         except Exception:  # an upload has no caller to raise to
             return []  # load() has shown it next to the upload button
 
-    def _to_spec_data(self, document: Any) -> tuple[dict[str, Any], list[str]]:
-        if not isinstance(document, dict):
-            raise ImportFormatError("the document must be a JSON object")
-        if looks_like_request_body(document):
-            result = import_request_body(document)
-        elif any(key in document for key in _CONFIG_ONLY) or not (
-            "name" in document or "image" in document
-        ):
-            raw = self.form.raw
-            result = import_config(
-                document,
-                name=str(raw.get("name", "")),
-                image=str(raw["image"]) if raw.get("image") else None,
-                version=str(raw.get("version") or DEFAULT_VERSION),
-                deployment_types=list(raw.get("deployment_types") or []) or None,
+    def _import(self, document: Document) -> ImportResult:
+        """SPEC.json data from any document, the way ``ma-widgets import`` reads it; a
+        config.json (which has no name, image or version) keeps what the form holds."""
+        raw = self.form.raw
+        if document.kind != "config":
+            return import_document(document)
+        return import_document(
+            document,
+            name=str(raw.get("name", "")),
+            image=str(raw["image"]) if raw.get("image") else None,
+            version=str(raw.get("version") or "") or None,
+            deployment_types=list(raw.get("deployment_types") or []) or None,
+        )
+
+    def _report_loaded(self, result: ImportResult) -> None:
+        """What was read leniently, as the CLI prints it; a Dockerfile skeleton when the file
+        declared packages (the platform installs nothing into a custom image)."""
+        lines = ["Loaded.", *format_notes(result.source, result.warnings)]
+        dockerfile = None
+        if result.needs:
+            port = result.data.get("port")
+            dockerfile = dockerfile_skeleton(
+                result.needs,
+                port=port if isinstance(port, int) and not isinstance(port, bool) else 8080,
+                start_command=str(result.data.get("start_command") or ""),
             )
-        else:
-            return copy.deepcopy(document), []
-        return result.data, [str(warning) for warning in result.warnings]
+        self.loader.report("\n".join(lines), ok=True, dockerfile=dockerfile)
 
     def _changed(self, form: Form) -> None:
         """Tell every receiver; each failure is caught on its own, then shown in the status."""
@@ -197,11 +312,14 @@ class ModelImportWidget(w.VBox):
         self._call("preview", self.preview.show, spec, len(form.errors))
         self._call("trial panel", self.trial_panel.set_spec, spec)
         self._call("submit panel", self.submit_panel.set_spec, spec)
+        for step, panel in self.panels.items():
+            self._call(f"{step} panel", getattr(panel, "set_spec", lambda _s: None), spec)
         self._show_status(form)
         with self.hold_trait_notifications():
             self.value = self._copy_value(form)
             self.errors = dict(form.errors)
             self.spec = spec
+        self._update_bar()
         self._change_callbacks(self)
 
     def _copy_value(self, form: Form) -> dict[str, Any]:
@@ -236,11 +354,7 @@ class ModelImportWidget(w.VBox):
         for what, message in self.failures.items():
             failure = f"The {what} failed ({message}); the form is unchanged, details in the log."
             status += f'<div class="ma-error">{html.escape(failure)}</div>'
-        if self.status.value != status:
-            self.status.value = status
-        display = None if form.hidden else "none"
-        if self.show_problems.layout.display != display:
-            self.show_problems.layout.display = display
+        self.problems.update(form.errors, status, bool(form.hidden))
 
 
 def _describe(error: Exception) -> str:

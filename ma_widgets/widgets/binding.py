@@ -132,8 +132,14 @@ class ErrorSlot:
 
 
 def row(label: str, control: w.Widget, help_text: str | None, slot: ErrorSlot, path: str) -> w.Box:
-    """Label on the left (never truncated), the control, its error and its help below it."""
-    label_html = static_html(f'<span class="ma-label-text">{html.escape(label)}</span>')
+    """Label on the left (never truncated), the control, its error and its help below it.
+
+    The visible label is for the eye (``aria-hidden``): screen readers get the same words from
+    the control's own description (``Leaf._named``), tied to it by ipywidgets.
+    """
+    label_html = static_html(
+        f'<span class="ma-label-text" aria-hidden="true">{html.escape(label)}</span>'
+    )
     label_html.add_class("ma-label")
     slot.set_help(help_text)
     body = make(w.VBox, children=[control, slot.html]).add_class("ma-field")
@@ -196,20 +202,38 @@ class Leaf:
         key: str | int,
         shape: Shape,
         kind: str,
+        label: str = "",
     ) -> None:
         self.ctx, self.path, self.container, self.key = ctx, path, container, key
         value = container[key]  # type: ignore[index]
-        self.kind = kind
+        self.kind, self.label = kind, label
         self.widget, self._convert = self._build(shape, value)
-        if kind != "multi":  # a box of check boxes: each box reports its own change
+        # A box of check boxes: each box reports its own change; an editor with tools too.
+        if kind != "multi" and self.widget.has_trait("value"):
             self.widget.observe(self._on_change, "value")
+
+    def _named(self, cls: type, width: str | None, **kwargs: Any) -> Any:
+        """A control whose accessible name is its row's label.
+
+        ipywidgets ties a ``description`` to its input with ``<label for=...>``; the row shows
+        its own, wrapping label, so this one is hidden visually only (``ma-named``, style.py).
+        """
+        if self.label:
+            kwargs["description"] = self.label
+        control = make(cls, width, **kwargs)
+        return control.add_class("ma-named") if self.label else control
+
+    def focus_target(self) -> w.Widget:
+        """The control a "go to this problem" link focuses."""
+        children = getattr(self.widget, "children", ())
+        return children[0] if self.kind == "multi" and children else self.widget
 
     def _build(self, shape: Shape, value: Any) -> tuple[w.Widget, Callable[[Any], Any]]:
         kind = self.kind
         if kind == "text":
-            return make(w.Text, TEXT_WIDTH, value=value), _same
+            return self._named(w.Text, TEXT_WIDTH, value=value), _same
         if kind == "textarea":
-            return make(w.Textarea, TEXT_WIDTH, value=value, rows=3), _same
+            return self._named(w.Textarea, TEXT_WIDTH, value=value, rows=3), _same
         if kind == "int" and not shape.nullable:
             cls = w.BoundedIntText if shape.minimum is not None else w.IntText
             limits = {}
@@ -218,19 +242,19 @@ class Leaf:
                     "min": min(shape.minimum, value),
                     "max": max(shape.maximum if shape.maximum is not None else 2**31 - 1, value),
                 }
-            return make(cls, "12em", value=value, **limits), _same
+            return self._named(cls, "12em", value=value, **limits), _same
         if kind in ("int", "float"):
             text = "" if value is None else str(value)
             integer = kind == "int"
-            return make(w.Text, "12em", value=text), lambda t: _number(t, integer)
+            return self._named(w.Text, "12em", value=text), lambda t: _number(t, integer)
         if kind == "bool":
-            return make(w.Checkbox, "auto", value=value, indent=False), _same
+            return self._named(w.Checkbox, "auto", value=value, indent=False), _same
         if kind == "choice":
             options = [(str(c), c) for c in shape.choices]
-            return make(w.Dropdown, "16em", options=options, value=value), _same
+            return self._named(w.Dropdown, "16em", options=options, value=value), _same
         if kind == "multi":
             return self._checkboxes(shape, value)
-        editor = make(w.Textarea, "100%", value=_json_text(value), rows=6)
+        editor = self._named(w.Textarea, "100%", value=_json_text(value), rows=6)
         editor.add_class("ma-json")
         return editor, self._parse_json
 

@@ -56,8 +56,8 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "health_check.timeout": {"elsewhere": True},
     "docs": {"item": "document"},
     "apis": {"toggle": True, "item": "api"},
-    "apis.*.request.data": {"kind": "json"},
-    "apis.*.response.data": {"kind": "json"},
+    "apis.*.request.data": {"kind": "schema"},
+    "apis.*.response.data": {"kind": "schema"},
 }
 
 ChangeHook = Callable[["Form"], None]
@@ -195,22 +195,23 @@ class Form:
         self.touched: set[str] = set()
         placed: set[str] = set()
         boxes = []
+        self.disclosures: dict[str, Disclosure] = {}
         for title, items in self.sections:
-            parts = [static_html(f'<div class="ma-section-title">{title}</div>')]
+            parts = [static_html(f'<h3 class="ma-section-title">{title}</h3>')]
             for item in items:
                 if isinstance(item, tuple):
                     inner = [self._field(path, placed) for path in item[1]]
-                    area = w.Accordion([make(w.VBox, children=[p for p in inner if p])])
-                    area.set_title(0, item[0])
-                    area.selected_index = None
-                    parts.append(area.add_class("ma-advanced"))
+                    area = Disclosure(item[0], [p for p in inner if p])
+                    for path in item[1]:
+                        self.disclosures[path] = area
+                    parts.append(area)
                 else:
                     parts.append(self._field(item, placed))
             section = make(w.VBox, children=[p for p in parts if p is not None])
             boxes.append(section.add_class("ma-section"))
         rest = [n for n in self.model.model_fields if n not in placed]
         if rest:
-            parts = [static_html(f'<div class="ma-section-title">{MORE_TITLE}</div>')]
+            parts = [static_html(f'<h3 class="ma-section-title">{MORE_TITLE}</h3>')]
             parts += [self._field(name, placed) for name in rest]
             boxes.append(make(w.VBox, children=parts).add_class("ma-section"))
         self.widget.children = boxes
@@ -315,12 +316,61 @@ class Form:
             parts.pop()
         return None
 
+    def focus(self, path: str) -> bool:
+        """Show the row of ``path`` (an Advanced area opened if it is in one) and focus its
+        control; False if no row shows that path."""
+        slot_path = self._slot_for(path)
+        if slot_path is None:
+            return False
+        for area_path, area in self.disclosures.items():
+            if slot_path == area_path or slot_path.startswith(area_path + "."):
+                area.expand(True)
+        leaf = self.leaves.get(slot_path)
+        node = self.nodes.get(slot_path)
+        target = leaf.focus_target() if leaf is not None else getattr(node, "toggle", None)
+        if target is None:  # a group or list row: its first field inside, if any
+            inside = [p for p in self.leaves if p.startswith(slot_path + ".")]
+            target = self.leaves[inside[0]].focus_target() if inside else None
+        if target is None:
+            return False
+        target.focus()
+        return True
+
     def set(self, path: str, value: Any) -> None:
         """Set a field as if the user typed ``value`` into it."""
         leaf = self.leaves.get(path)
         if leaf is None:
             raise KeyError(f"no field {path!r} in the form")
         leaf.set(value)
+
+
+class Disclosure(w.VBox):
+    """A header button that shows or hides its rows (the console's collapsed Advanced area).
+
+    A real button: reachable with Tab, operated with Enter or Space (a Lumino accordion's
+    header is not); ``aria-expanded`` follows its ``ma-open`` class (a11y.py).
+    """
+
+    def __init__(self, title: str, rows: list[w.Widget]) -> None:
+        self.title = title
+        self.toggle = w.Button(description=f"▸ {title}", tooltip=f"Show or hide {title}")
+        self.toggle.layout.width = "auto"
+        self.toggle.add_class("ma-disclosure-toggle")
+        self.toggle.on_click(lambda _b: self.expand(not self.is_open))
+        self.body = w.VBox(rows).add_class("ma-disclosure-body")
+        self.body.layout.display = "none"
+        self.is_open = False
+        super().__init__([self.toggle, self.body])
+        self.add_class("ma-advanced")
+
+    def expand(self, yes: bool) -> None:
+        self.is_open = yes
+        self.body.layout.display = None if yes else "none"
+        self.toggle.description = f"{'▾' if yes else '▸'} {self.title}"
+        if yes:
+            self.toggle.add_class("ma-open")
+        else:
+            self.toggle.remove_class("ma-open")
 
 
 def _is_model_value(value: Any) -> bool:

@@ -26,6 +26,7 @@ from ma_widgets.widgets.binding import (
     show,
     static_html,
 )
+from ma_widgets.widgets.schema_editor import SchemaLeaf
 from ma_widgets.widgets.shapes import (
     LEAF_KINDS,
     complete,
@@ -105,9 +106,13 @@ def build_field(
         node = ListGroup(spot, extra)
         ctx.nodes[path] = node
         return node.box
+    if kind == "schema" and not isinstance(value, list):
+        leaf: Leaf = SchemaLeaf(ctx, path, container, key, shape, label=label)
+        ctx.leaves[path] = leaf
+        return row(label, leaf.widget, help_text, slot, path)
     if kind not in LEAF_KINDS or not fits(shape, value):
         kind = "json"
-    leaf = Leaf(ctx, path, container, key, shape, kind)
+    leaf = Leaf(ctx, path, container, key, shape, kind, label=label)
     ctx.leaves[path] = leaf
     return row(label, leaf.widget, help_text, slot, path)
 
@@ -121,8 +126,8 @@ def group(label: str, help_text: str | None, slot: ErrorSlot, body: list[w.Widge
 
 
 def _switch_row(spot: Spot, value: bool) -> tuple[w.Box, w.Checkbox]:
-    toggle = make(w.Checkbox, "auto", value=value, indent=False)
-    toggle.add_class("ma-switch")
+    toggle = make(w.Checkbox, "auto", value=value, indent=False, description=spot.label)
+    toggle.add_class("ma-switch").add_class("ma-named")
     return row(spot.label, toggle, spot.help_text, spot.slot, spot.path), toggle
 
 
@@ -185,10 +190,13 @@ class UnionGroup:
         if current not in tags:
             options.append((str(current), current))
         mode_info = next(iter(self.variants.values())).model_fields[self.key]
-        self.mode = make(w.Dropdown, "16em", options=options, value=current)
+        mode_label = mode_info.title or "Mode"
+        self.mode = make(
+            w.Dropdown, "16em", options=options, value=current, description=mode_label
+        ).add_class("ma-named")
         mode_slot = ErrorSlot()
         ctx.register(f"{path}.{self.key}", mode_slot)
-        parts = [row(mode_info.title or "Mode", self.mode, None, mode_slot, f"{path}.{self.key}")]
+        parts = [row(mode_label, self.mode, None, mode_slot, f"{path}.{self.key}")]
         shared = [
             n
             for n in self.variants[tags[0]].model_fields
@@ -321,15 +329,20 @@ class ListGroup:
             item_path = f"{self.path}.{index}"
             slot = ErrorSlot()
             self.ctx.register(item_path, slot)
-            remove = make(w.Button, description="Remove", icon="trash").add_class("ma-remove")
-            remove.on_click(lambda _b, i=index: self._remove(i))
             noun = html.escape(self.noun.capitalize())
+            remove = make(
+                w.Button, description="Remove", icon="trash", tooltip=f"Remove {noun} {index + 1}"
+            ).add_class("ma-remove")
+            remove.on_click(lambda _b, i=index: self._remove(i))
             title = static_html(f'<div class="ma-group-title">{noun} {index + 1}</div>')
             if isinstance(item, dict) and self.item_shape.kind == "model":
                 complete(self.item_shape.model, item)
                 body = build_model(self.ctx, self.item_shape.model, item, item_path + ".")
             else:
-                leaf = Leaf(self.ctx, item_path, self.items, index, self.item_shape, "json")
+                label = f"{self.noun.capitalize()} {index + 1}"
+                leaf = Leaf(
+                    self.ctx, item_path, self.items, index, self.item_shape, "json", label=label
+                )
                 self.ctx.leaves[item_path] = leaf
                 body = [leaf.widget]
             head = make(w.HBox, children=[title, remove]).add_class("ma-item-head")

@@ -200,6 +200,19 @@ class Loader:
         self.upload.value = ()  # so that choosing the same file again loads it again
         self._load(content, str(item.get("name", "upload.json")))
 
-    def report(self, message: str, ok: bool) -> None:
+    def report(self, message: str, ok: bool, dockerfile: str | None = None) -> None:
+        """Say how loading went; offer ``dockerfile`` (a skeleton) to read and download."""
         css = "ma-load-ok" if ok else "ma-error"
-        self.status.value = f'<div class="{css}">{html.escape(message)}</div>'
+        extra = ""
+        if dockerfile:
+            data = base64.b64encode(dockerfile.encode("utf-8")).decode("ascii")
+            extra = (
+                '<details class="ma-dockerfile"><summary>The file declared packages: a '
+                "Dockerfile skeleton that installs them (the platform installs nothing into "
+                "a custom image)</summary>"
+                '<a class="ma-download" download="Dockerfile" '
+                f'href="data:text/plain;base64,{data}">⬇ Download Dockerfile</a>'
+                f'<pre class="ma-preview-text" tabindex="0">{html.escape(dockerfile)}</pre>'
+                "</details>"
+            )
+        self.status.value = f'<div class="{css}">{html.escape(message)}</div>{extra}'

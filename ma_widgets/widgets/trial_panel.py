@@ -15,6 +15,8 @@ import threading
 from typing import Any
 
 import ipywidgets as w
+from traitlets import Any as AnyTrait
+from traitlets import Unicode
 
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.spec import ModelImportSpec
@@ -36,7 +38,15 @@ def _esc(text: object) -> str:
 
 
 class TrialPanel(w.VBox):
-    """Run the spec's health check locally, the way ModelArts would, and show what happens."""
+    """Run the spec's health check locally, the way ModelArts would, and show what happens.
+
+    ``verdict_state`` (a trait) is ``""`` before a run, ``"running"``, then the verdict
+    (``"healthy"``, ``"unhealthy"``, ``"stopped"``, ...); ``judged_spec`` is the spec it judged,
+    so the app can mark the verdict out of date once the form's spec differs.
+    """
+
+    verdict_state = Unicode("", help="'' before a run, 'running', then the trial's verdict.")
+    judged_spec = AnyTrait(None, allow_none=True, help="The spec the last run judged.")
 
     def __init__(self, runtime: Any = None, *, watch: bool = True) -> None:
         self.watch = watch
@@ -75,7 +85,7 @@ class TrialPanel(w.VBox):
                 max_height="14em", overflow="auto", border="1px solid var(--jp-border-color2)"
             )
         )
-        self.verdict = w.HTML("")
+        self.verdict = w.HTML("").add_class("ma-verdict")
         self.advice = w.HTML("").add_class("ma-help")
         self.log_tail = w.Textarea(
             value="",
@@ -137,6 +147,7 @@ class TrialPanel(w.VBox):
         if self._spec is None or self.runtime is None or not self._done.is_set():
             return
         self._done.clear()
+        self.judged_spec, self.verdict_state = self._spec, "running"
         self.events, self.result, self._alarm_now = [], None, False
         self.timeline.clear_output()
         self.verdict.value = self.advice.value = self.log_tail.value = ""
@@ -225,6 +236,7 @@ class TrialPanel(w.VBox):
             self.budget_bar.value = min(result.ready_after_s, self.budget_bar.max)
             self.budget_label.value = f"{result.ready_after_s:.1f} / {result.budget_s} s"
         self.budget_bar.bar_style = "success" if result.verdict == "healthy" else "danger"
+        self.verdict_state = result.verdict
 
     def _finished(self, result: TrialResult | None) -> None:
         self.result = result
@@ -233,6 +245,8 @@ class TrialPanel(w.VBox):
                 self._show(result, final=True)
                 self.log_tail.value = "\n".join(result.log_tail)
         finally:
+            if result is None:
+                self.verdict_state = "error"
             self.stop_button.disabled = True
             self.mode.disabled = False
             self._done.set()

@@ -53,6 +53,14 @@ def test_a_fresh_form_counts_its_three_missing_fields_without_shouting() -> None
         assert message in slot_text(form, path)
     assert form.show_problems.layout.display == "none"
     assert "3 problems" in form.status.value
+    # ... and lists them, each a link to its field, never cut short.
+    links = [b for b in form.problems.links.children if isinstance(b, w.Button)]
+    assert [b.description for b in links] == [f"{p}: {m}" for p, m in form.errors.items()]
+    links[1].click()  # image
+    assert form.step == "model"
+    form.set_value("image", "x/y:1")
+    links = [b for b in form.problems.links.children if isinstance(b, w.Button)]
+    assert len(links) == 2  # the list follows the form
 
 
 def test_an_edited_field_shows_its_error_and_the_untouched_ones_stay_quiet() -> None:
@@ -90,7 +98,8 @@ def test_loading_a_document_shows_every_problem_it_has() -> None:
     form.load({"name": "digits"})
     assert set(form.errors) == {"image", "deployment_types"}
     assert shows_error(form, "image") and shows_error(form, "deployment_types")
-    assert form.show_problems.layout.display == "none"
+    # Shown at their fields; the button still offers the list of links to them.
+    assert form.show_problems.layout.display is None
 
 
 def test_a_new_document_is_quiet_until_edited_and_edits_follow_it_when_one_is_removed() -> None:
@@ -168,7 +177,7 @@ def test_prefilled_from_the_complete_example_the_preview_is_the_rendered_spec() 
     # Every field of the example is in a widget, shown as the example has it.
     assert form.form.leaves["health_check.url"].widget.value == "/health"
     assert form.form.leaves["docs.1.name"].widget.value == "training_report"
-    schema = json.loads(form.form.leaves["apis.0.response.data"].widget.value)
+    schema = json.loads(form.form.leaves["apis.0.response.data"].editor.value)
     assert schema == data["apis"][0]["response"]["data"]
 
 
@@ -220,8 +229,12 @@ def test_health_numbers_show_their_limits_and_errors_in_the_advanced_area() -> N
     assert json.loads(form.preview.texts[0])["health"]["timeout_seconds"] == "9"
     form.set_value("port", 9000)
     assert json.loads(form.preview.texts[0])["port"] == 9000
-    advanced = [c for c in form.form.widget.children[2].children if isinstance(c, w.Accordion)]
-    assert advanced and advanced[0].get_title(0) == "Advanced"
+    from ma_widgets.widgets.form import Disclosure
+
+    advanced = [c for c in form.form.widget.children[2].children if isinstance(c, Disclosure)]
+    assert advanced and advanced[0].title == "Advanced" and not advanced[0].is_open
+    assert form.form.focus("port")  # a link to a problem there opens it first
+    assert advanced[0].is_open and advanced[0].toggle.description == "▾ Advanced"
 
 
 def test_documents_add_and_remove_and_adding_stops_at_three() -> None:
@@ -249,7 +262,7 @@ def test_apis_switch_json_schema_editor_and_inline_schema_errors() -> None:
     apis.toggle.value = True
     assert form.spec.apis[0].url == "/"
     form.form.nodes["apis.0.request"].toggle.value = True
-    editor = form.form.leaves["apis.0.request.data"].widget
+    editor = form.form.leaves["apis.0.request.data"].editor
     editor.value = '{"type": "object", '
     assert form.errors["apis.0.request.data"].startswith("not valid JSON")
     assert "line 1" in slot_text(form, "apis.0.request.data")
@@ -271,13 +284,13 @@ def test_apis_switch_json_schema_editor_and_inline_schema_errors() -> None:
 def test_unparsable_json_in_a_part_switched_off_no_longer_blocks_the_spec() -> None:
     """Off is not sent (reference section 3: request is optional), so its text cannot block."""
     form = ModelImportWidget(spec={**VALID, "apis": [{"url": "/p", "request": {}}]})
-    form.form.leaves["apis.0.request.data"].widget.value = "{oops"
+    form.form.leaves["apis.0.request.data"].editor.value = "{oops"
     assert set(form.errors) == {"apis.0.request.data"} and form.spec is None
     request = form.form.nodes["apis.0.request"].toggle
     request.value = False
     assert form.errors == {} and form.spec is not None and form.spec.apis[0].request is None
     request.value = True  # back on: the text is still there, and so is its error
-    assert form.form.leaves["apis.0.request.data"].widget.value == "{oops"
+    assert form.form.leaves["apis.0.request.data"].editor.value == "{oops"
     assert form.errors["apis.0.request.data"].startswith("not valid JSON")
     form.form.nodes["apis"].toggle.value = False
     assert form.errors == {} and form.spec.apis == []

@@ -85,10 +85,18 @@ def test_labels_are_whole_and_help_text_is_the_field_description() -> None:
     form = ModelImportWidget()
     texts = [x.value for x in all_widgets(form) if isinstance(x, w.HTML)]
     assert any(html.escape(ModelImportSpec.model_fields["image"].description) in t for t in texts)
-    # No control relies on ipywidgets' description for its label (it truncates).
-    for x in all_widgets(form.form.widget):
-        if isinstance(x, w.Text | w.IntText | w.BoundedIntText | w.Dropdown | w.Textarea):
-            assert x.description == ""
+    # Every control is named by its row's label for screen readers (ipywidgets ties a
+    # description to its input); the visible label is the row's own, so that description is
+    # marked to be hidden visually (it would truncate).
+    controls = [
+        x
+        for x in all_widgets(form.form.widget)
+        if isinstance(x, w.Text | w.IntText | w.BoundedIntText | w.Dropdown | w.Textarea)
+    ]
+    assert controls
+    for x in controls:
+        assert x.description and "ma-named" in x._dom_classes, x
+    assert form.form.leaves["name"].widget.description == "Name"
 
 
 def test_a_field_added_to_the_model_appears_with_its_label_help_and_limits() -> None:
@@ -125,7 +133,9 @@ def test_a_value_the_widget_cannot_show_is_kept_in_a_json_editor() -> None:
 
 def test_colours_come_from_the_jupyter_theme() -> None:
     """Dark theme: every colour is a --jp-* variable, so JupyterLab's theme decides it."""
-    declarations = re.findall(r"(?<![-\w])(color|background|border[-\w]*)\s*:\s*([^;}]+)", CSS)
+    declarations = re.findall(
+        r"(?<![-\w])(color|background|border(?!-collapse)[-\w]*)\s*:\s*([^;}]+)", CSS
+    )
     assert len(declarations) > 5
     for prop, value in declarations:
         assert "var(--jp-" in value, f"{prop}: {value}"

@@ -174,7 +174,7 @@ def test_panels_get_the_spec_on_every_change_and_none_while_invalid(fake_panels:
     form = ModelImportWidget(spec=VALID, runtime="process", backend="local")
     trial, submit = form.trial_panel, form.submit_panel
     assert (trial.runtime, submit.runtime) == ("process", "local")
-    assert trial in form.children and submit in form.children
+    assert trial in form.contents["trial"].children and submit in form.contents["submit"].children
     assert trial.specs[-1] == validate_spec(VALID)
     form.set_value("name", "bad name")
     assert trial.specs[-1] is None and submit.specs[-1] is None
@@ -271,3 +271,21 @@ def test_import_ma_widgets_loads_no_widget_docker_or_http_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_config_with_packages_loads_with_the_clis_warnings_and_a_dockerfile() -> None:
+    """The loader says what the CLI says (file:line: warning: path: message) and offers the
+    Dockerfile skeleton, since the platform installs nothing into a custom image."""
+    from ma_widgets.render import format_notes, import_document, read_document
+
+    path = Path(__file__).resolve().parents[2] / "fixtures" / "dialect" / "pytorch_comments.json"
+    form = ModelImportWidget(spec=VALID)
+    warnings = form.load(path)
+    status = html.unescape(form.loader.status.value)
+    document = read_document(path)
+    expected = import_document(document, name="digits", image="local/digits:1.0")
+    for line in format_notes(expected.source, expected.warnings):
+        assert line in status
+    assert warnings and "Dockerfile skeleton" in status and "torch" in status
+    assert "pip install" in status or "RUN" in status
+    form.close()

@@ -1,0 +1,206 @@
+"""The widget as the console's flow: Model -> Preview -> Trial -> Submit -> Deploy -> Try it.
+
+A step bar shows every step's state at a glance and offers the one next action, so the user
+never scrolls to hunt for a button; only the chosen step's content is shown below it.
+
+What each step says, and what comes next, is a pure function of plain facts (``Facts``), so
+the rules are tested without widgets. Deploy and Try it take panels plugged in by their owner
+(``ModelImportWidget.plug``); until then they say what has to happen first.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as w
+from traitlets import Unicode
+
+#: (key, title) in the console's order.
+STEPS: tuple[tuple[str, str], ...] = (
+    ("model", "Model"),
+    ("preview", "Preview"),
+    ("trial", "Trial"),
+    ("submit", "Submit"),
+    ("deploy", "Deploy"),
+    ("try", "Try it"),
+)
+TITLES = dict(STEPS)
+#: Tones map to the theme's colours in style.py: ok (green), bad (red), busy, idle (grey).
+OK, BAD, BUSY, IDLE = "ok", "bad", "busy", "idle"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the step bar needs to know, read from the form and the panels."""
+
+    problems: int = 0
+    preview_stale: bool = False
+    has_runtime: bool = True
+    verdict: str = ""  # the trial panel's verdict_state
+    verdict_stale: bool = False
+    model_status: str = ""  # the submit panel's state
+    service_status: str = ""  # a plugged deploy panel's status ("" while none is plugged)
+    deploy_plugged: bool = False
+    try_status: str = ""
+    try_plugged: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """The one next thing to do: which step, the button's words, and what it does."""
+
+    step: str
+    label: str
+    kind: str  # "problems" | "run" | "submit" | "open"
+
+
+def step_states(facts: Facts) -> dict[str, tuple[str, str]]:
+    """``{step: (short state, tone)}`` for the bar."""
+    n = facts.problems
+    model = (f"{n} problem{'s' if n != 1 else ''}", BAD) if n else ("ready", OK)
+    preview = ("out of date", BAD) if facts.preview_stale else ("up to date", OK)
+    if not facts.has_runtime:
+        trial = ("no runtime", IDLE)
+    elif facts.verdict == "running":
+        trial = ("running", BUSY)
+    elif not facts.verdict:
+        trial = ("not run", IDLE)
+    elif facts.verdict_stale:
+        trial = (f"{facts.verdict}, out of date", IDLE)
+    else:
+        trial = (facts.verdict, OK if facts.verdict == "healthy" else BAD)
+    status = facts.model_status
+    submit = (
+        (status, OK if status == "published" else BUSY)
+        if status in ("published", "submitting", "publishing", "creating")
+        else (status, BAD)
+        if status
+        else ("not submitted", IDLE)
+    )
+    if facts.deploy_plugged:
+        service = facts.service_status or "not deployed"
+        deploy = (service, OK if service == "running" else IDLE)
+    else:
+        deploy = ("publish first" if status != "published" else "coming soon", IDLE)
+    if facts.try_plugged:
+        try_it = (facts.try_status or "not tried", IDLE)
+    else:
+        try_it = ("deploy first", IDLE)
+    return {
+        "model": model,
+        "preview": preview,
+        "trial": trial,
+        "submit": submit,
+        "deploy": deploy,
+        "try": try_it,
+    }
+
+
+def next_action(facts: Facts) -> Action:
+    """The one next action: fix problems, run (again), submit, deploy, try."""
+    n = facts.problems
+    if n:
+        return Action("model", f"Show the {n} problem{'s' if n != 1 else ''}", "problems")
+    trial_done = facts.verdict == "healthy" and not facts.verdict_stale
+    if facts.has_runtime and facts.verdict == "running":
+        return Action("trial", "Watch the trial", "open")
+    if facts.has_runtime and not trial_done:
+        if facts.verdict and not facts.verdict_stale and facts.verdict != "stopped":
+            return Action("trial", "Read the trial's advice, fix, run again", "open")
+        again = " again" if facts.verdict else ""
+        return Action("trial", f"Run the trial{again}", "run")
+    status = facts.model_status
+    if status in ("submitting", "publishing", "creating"):
+        return Action("submit", "Watch the submission", "open")
+    if status != "published":
+        return Action("submit", "Submit the model", "submit")
+    if facts.deploy_plugged and facts.service_status != "running":
+        return Action("deploy", "Deploy the model", "open")
+    if facts.try_plugged:
+        return Action("try", "Try the service", "open")
+    return Action("deploy", "Deploy (next)", "open")
+
+
+class Placeholder(w.VBox):
+    """A step whose panel is not plugged in yet: says what has to happen first."""
+
+    status = Unicode("", help="Empty: a placeholder has nothing to report.")
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(
+            [
+                w.HTML(f'<h3 class="ma-section-title">{html.escape(title)}</h3>'),
+                w.HTML(f'<p class="ma-help">{html.escape(message)}</p>'),
+            ]
+        )
+        self.add_class("ma-placeholder")
+
+    def set_spec(self, spec: Any) -> None:
+        """Placeholders ignore the spec (the plugged panel will not)."""
+
+
+class StepBar(w.VBox):
+    """One button per step (its title and state) and the next action, above the steps."""
+
+    current = Unicode("model", help="The step shown.")
+
+    def __init__(self, on_action: Callable[[Action], None]) -> None:
+        self._on_action = on_action
+        self.buttons: dict[str, w.Button] = {}
+        for index, (key, title) in enumerate(STEPS, start=1):
+            button = w.Button(description=f"{index}. {title}")
+            button.layout.width = "auto"
+            button.add_class("ma-step")
+            button.add_class(f"ma-step-{key}")
+            button.on_click(lambda _b, k=key: self.show(k))
+            self.buttons[key] = button
+        self.next_label = w.HTML("").add_class("ma-next-label")
+        self.next_button = w.Button(description="", button_style="primary", icon="arrow-right")
+        self.next_button.layout.width = "auto"
+        self.next_button.add_class("ma-next")
+        self.next_button.on_click(lambda _b: self._act())
+        self.action: Action | None = None
+        bar = w.HBox(list(self.buttons.values())).add_class("ma-step-bar")
+        line = w.HBox([self.next_label, self.next_button]).add_class("ma-next-line")
+        super().__init__([bar, line])
+        self.add_class("ma-steps")
+        self.show("model")
+
+    def show(self, key: str) -> None:
+        """Make ``key`` the current step (its button marked, the app shows its content)."""
+        for name, button in self.buttons.items():
+            if name == key:
+                button.add_class("ma-step-current")
+            else:
+                button.remove_class("ma-step-current")
+        self.current = key
+
+    def update(self, facts: Facts) -> None:
+        """Each step's state and the next action, from ``facts``."""
+        states = step_states(facts)
+        for index, (key, title) in enumerate(STEPS, start=1):
+            text, tone = states[key]
+            button = self.buttons[key]
+            description = f"{index}. {title}: {text}"
+            if button.description != description:
+                button.description = description
+                button.tooltip = f"{title}: {text}"
+            for other in (OK, BAD, BUSY, IDLE):
+                css = f"ma-tone-{other}"
+                if other == tone and css not in button._dom_classes:
+                    button.add_class(css)
+                elif other != tone and css in button._dom_classes:
+                    button.remove_class(css)
+        action = next_action(facts)
+        if action != self.action:
+            self.action = action
+            self.next_label.value = "<b>Next:</b>"
+            self.next_button.description = action.label
+            self.next_button.tooltip = f"{action.label} ({TITLES[action.step]} step)"
+
+    def _act(self) -> None:
+        if self.action is not None:
+            self._on_action(self.action)
