@@ -119,6 +119,10 @@ def call_api(
     raw = http_call(api.method, base_url.rstrip("/") + api.url, timeout_s, json_body, files)
     if raw.status is None:
         return Answer(None, None, [], raw.latency_s, f"no answer: {raw.error}")
+    if raw.truncated:
+        text = raw.body[:200].decode("utf-8", "replace")
+        problem = f"(answer): longer than the {len(raw.body)} bytes read; cut, not judged"
+        return Answer(raw.status, text, [problem], raw.latency_s)
     return judge(api, raw.status, raw.body, raw.latency_s)
 
 

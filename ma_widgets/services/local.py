@@ -268,10 +268,12 @@ class LocalServices:
         return service_from_record(record, self.store.events(service_id))
 
     def list(self) -> list[Service]:
+        """Every service, oldest first, without events (as the platform's list: ``show`` has
+        them), so listing stays cheap however long services have run."""
         out = []
         for service_id in self.store.ids():
             with contextlib.suppress(ServiceError):
-                out.append(self.show(service_id))
+                out.append(service_from_record(self._reconciled(service_id), []))
         return sorted(out, key=lambda s: s.created_at)
 
     def events(self, service_id: str) -> builtins.list[ServiceEvent]:
