@@ -11,6 +11,7 @@ Routes (docs/platform/import.md, "The model API"; docs/platform/services.md):
   GET    /v1/{project_id}/services               list
   GET|PUT|DELETE /v1/{project_id}/services/{id}  show, start/stop, delete
   GET    /v1/{project_id}/services/{id}/events   events
+  GET    /v1/{project_id}/services/specifications  the flavors (one: this machine's CPU)
   POST   /v1/infers/{service_id}/...             a call forwarded to the running model
   POST   /_emulator/faults                       test hooks: fail_next, drop_after_create,
                                                  expire_tokens, clear (not a platform API;

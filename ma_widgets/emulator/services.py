@@ -1,12 +1,12 @@
 """The service routes of the v1 API, and calls to a running service through the gateway path.
 
-Deploy, list, show, start/stop, delete and events answer as the platform documents them
-(docs/platform/services.md, "Deploy", "Service status", "List, update and delete", "Events"),
-refusing with its codes (docs/platform/services.md, "Service error codes"). A call to
-``{access_address}{api url}`` (``POST /v1/infers/{service_id}/...``) is checked like the gateway
-does (credentials, POST only, a declared api path, 12 MB, 40 s) and forwarded unchanged to the
-model's server; the caller's credentials are never passed on (docs/platform/services.md,
-"Calling a service").
+Deploy, list, show, start/stop, delete, events and the specifications answer as the platform
+documents them (docs/platform/services.md, "Deploy", "Service status", "List, update and
+delete", "Events"), refusing with its codes (docs/platform/services.md, "Service error codes").
+A call to ``{access_address}{api url}`` (``POST /v1/infers/{service_id}/...``) is checked like
+the gateway does (credentials, POST only, a declared api path, 12 MB, 40 s) and forwarded
+unchanged to the model's server; the caller's credentials are never passed on
+(docs/platform/services.md, "Calling a service").
 """
 
 from __future__ import annotations
@@ -260,6 +260,39 @@ class EventsHandler(_ServiceHandler):
         )
 
 
+#: The one flavor the emulator offers: every service runs on this machine's CPU. Its entry has
+#: the fields the platform answers with (docs/platform/services.md, "Deploy").
+SPECIFICATIONS = [
+    {
+        "specification": "modelarts.vm.cpu.2u",
+        "billing_spec": "modelarts.vm.cpu.2u",
+        "category": "CPU",
+        "cpu_info": {"arch": "x86", "cpu": 2.0},
+        "memory_info": {"unit": "GB", "memory": 8},
+        "gpu_info": {"unit": "MB", "gpu": 0.0, "memory": 0},
+        "npu_info": {"unit": "MB", "npu": 0, "memory": 0},
+        "display_en": "CPU: 2 vCPUs | 8 GiB (this machine)",
+        "is_open": True,
+        "spec_status": "normal",
+        "is_free": True,
+        "over_quota": False,
+    }
+]
+
+
+class SpecificationsHandler(_ServiceHandler):
+    def get(self, project_id: str) -> None:
+        if not self.authorized(project_id):
+            return
+        self.finish(
+            {
+                "total_count": len(SPECIFICATIONS),
+                "count": len(SPECIFICATIONS),
+                "specifications": SPECIFICATIONS,
+            }
+        )
+
+
 class InferHandler(_ServiceHandler):
     """``{access_address}{api url}``: the gateway in front of a running real-time service."""
 
@@ -347,6 +380,7 @@ def routes(kwargs: dict[str, Any]) -> list[Any]:
     return [
         (r"/v1/infers/([^/]+)(/.*)?", InferHandler, kwargs),
         (r"/v1/([^/]+)/services", ServicesHandler, kwargs),
+        (r"/v1/([^/]+)/services/specifications", SpecificationsHandler, kwargs),
         (r"/v1/([^/]+)/services/([^/]+)", ServiceHandler, kwargs),
         (r"/v1/([^/]+)/services/([^/]+)/events", EventsHandler, kwargs),
     ]

@@ -140,3 +140,12 @@ def test_the_emulator_runs_a_bounded_number_of_services(
     assert "at most 1 services" in _refused(
         emulator.deploy(model_id, name="second"), 400, "ModelArts.3520"
     )
+
+
+def test_the_specifications_list_the_one_flavor_the_emulator_runs(
+    emulator: ServicesClient,
+) -> None:
+    answer = emulator.call("GET", "/v1/{project_id}/services/specifications").json()
+    assert answer["total_count"] == 1
+    (flavor,) = answer["specifications"]
+    assert (flavor["specification"], flavor["is_open"]) == ("modelarts.vm.cpu.2u", True)
