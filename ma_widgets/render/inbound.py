@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ma_widgets.errors import ImportFormatError, Problem, SpecValidationError
+from ma_widgets.render import body_fields
 from ma_widgets.render.dependencies import EngineNeeds
 from ma_widgets.render.document import Document, document_kind
 from ma_widgets.render.lenient import ImportWarning, LenientReader
@@ -149,13 +150,17 @@ def import_request_body(body: Any, *, source: str = "") -> ImportResult:
             data[target] = body[key]
             reader.came_from(target, key)
     if "source_copy" in body:
-        data["image_replication"] = reader.source_copy(body["source_copy"], "source_copy")
+        data["image_replication"] = body_fields.source_copy(
+            reader, body["source_copy"], "source_copy"
+        )
         reader.came_from("image_replication", "source_copy")
     if "install_type" in body:
-        data["deployment_types"] = reader.deployment_types(body["install_type"], "install_type")
+        data["deployment_types"] = body_fields.deployment_types(
+            reader, body["install_type"], "install_type"
+        )
         reader.came_from("deployment_types", "install_type")
     if "model_docs" in body:
-        data["docs"] = reader.docs(body["model_docs"], "model_docs")
+        data["docs"] = body_fields.docs(reader, body["model_docs"], "model_docs")
         reader.came_from("docs", "model_docs")
     model_type = body.get("model_type", "Image")
     if model_type != "Image":

@@ -37,7 +37,6 @@ _CONTENT_TYPE_TYPOS = {
     "applicaton/json": "application/json",
     "application/jason": "application/json",
 }
-_DEPLOYMENT_VARIANTS = {"realtime": "real-time", "real_time": "real-time", "online": "real-time"}
 #: Whole numbers as people write them in strings: digits with an optional sign, nothing else
 #: (``"--5"`` and ``"1²"`` are not numbers); longer than any field allows is left for validation.
 _WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]{1,30}\s*")
@@ -371,46 +370,6 @@ class LenientReader:
         read = read_schema(data, lambda steps, message: self.warn(join_path(path, *steps), message))
         self.schemas[spec_path] = read
         return read.schema
-
-    # -- request body ------------------------------------------------------------------------
-    def deployment_types(self, value: Any, path: str) -> Any:
-        if not isinstance(value, list):
-            return value
-        out = []
-        for index, item in enumerate(value):
-            where = join_path(path, index)
-            if isinstance(item, str) and item.lower() in _DEPLOYMENT_VARIANTS:
-                fixed = _DEPLOYMENT_VARIANTS[item.lower()]
-                self.warn(where, f"'{item}' read as '{fixed}'")
-                item = fixed
-            else:
-                item = self.lower_choice(item, where)
-            out.append(item)
-        return out
-
-    def source_copy(self, value: Any, path: str) -> Any:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true"
-        self.warn(path, f'{shown(value)} is not "true" or "false"; kept for validation to report')
-        return value
-
-    def docs(self, docs: Any, path: str) -> Any:
-        if not isinstance(docs, list):
-            return docs
-        out = []
-        for index, doc in enumerate(docs):
-            if isinstance(doc, dict):
-                for key in doc:
-                    if key not in ("doc_name", "doc_url"):
-                        self.warn(join_path(path, index, key), "is not a document key; ignored")
-                out.append({"name": doc.get("doc_name"), "url": doc.get("doc_url")})
-                self.came_from(f"docs.{index}.name", join_path(path, index, "doc_name"))
-                self.came_from(f"docs.{index}.url", join_path(path, index, "doc_url"))
-            else:
-                out.append(doc)
-        return out
 
 
 def _finite_number(value: Any) -> float | None:
