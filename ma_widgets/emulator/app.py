@@ -13,6 +13,7 @@ Routes (docs/platform/import.md, "The model API"; docs/platform/services.md):
   GET    /v1/{project_id}/services/{id}/events   events
   GET    /v1/{project_id}/services/specifications  the flavors (one: this machine's CPU)
   POST   /v1/infers/{service_id}/...             a call forwarded to the running model
+                                                 (emulator/gateway.py)
   POST   /_emulator/faults                       test hooks: fail_next, drop_after_create,
                                                  expire_tokens, clear (not a platform API;
                                                  only with ``fault_hooks``)

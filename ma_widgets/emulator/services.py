@@ -1,12 +1,8 @@
-"""The service routes of the v1 API, and calls to a running service through the gateway path.
+"""The service routes of the v1 API (calls to a running service: emulator/gateway.py).
 
 Deploy, list, show, start/stop, delete, events and the specifications answer as the platform
 documents them (docs/platform/services.md, "Deploy", "Service status", "List, update and
 delete", "Events"), refusing with its codes (docs/platform/services.md, "Service error codes").
-A call to ``{access_address}{api url}`` (``POST /v1/infers/{service_id}/...``) is checked like
-the gateway does (credentials, POST only, a declared api path, 12 MB, 40 s) and forwarded
-unchanged to the model's server; the caller's credentials are never passed on
-(docs/platform/services.md, "Calling a service").
 """
 
 from __future__ import annotations
@@ -18,7 +14,6 @@ from typing import Any, TypeVar
 import tornado.ioloop
 
 from ma_widgets.emulator.app import BaseHandler
-from ma_widgets.emulator.limits import MAX_CALL_BYTES
 from ma_widgets.emulator.service_table import RefusedError, ServiceInfo, ServiceTable
 from ma_widgets.services import (
     DeployRefused,
@@ -30,9 +25,6 @@ from ma_widgets.services import (
 )
 from ma_widgets.services.base import HTTP_STATUS
 
-#: Seconds the gateway waits for a model's answer (docs/platform/services.md, "Calling a service").
-CALL_TIMEOUT_S = 40.0
-CONNECT_TIMEOUT_S = 5.0
 #: Status of a service per model-version entry (docs/platform/services.md, "Service status").
 _CONFIG_STATUS = {"running": "ready", "concerning": "concerning"}
 
@@ -89,7 +81,7 @@ def details(service: Service, info: ServiceInfo, gateway: str) -> dict[str, Any]
     return out
 
 
-class _ServiceHandler(BaseHandler):
+class ServiceBaseHandler(BaseHandler):
     @property
     def table(self) -> ServiceTable:
         services = self.emulator.services
@@ -118,7 +110,7 @@ class _ServiceHandler(BaseHandler):
         return f"{self.request.protocol}://{self.request.host}"
 
 
-class ServicesHandler(_ServiceHandler):
+class ServicesHandler(ServiceBaseHandler):
     async def post(self, project_id: str) -> None:
         if not self.authorized(project_id):
             return
@@ -172,7 +164,7 @@ class ServicesHandler(_ServiceHandler):
         self.finish({"total_count": len(entries), "count": len(page), "services": page})
 
 
-class ServiceHandler(_ServiceHandler):
+class ServiceHandler(ServiceBaseHandler):
     async def get(self, project_id: str, service_id: str) -> None:
         if not self.authorized(project_id):
             return
@@ -228,7 +220,7 @@ class ServiceHandler(_ServiceHandler):
         self.finish({})
 
 
-class EventsHandler(_ServiceHandler):
+class EventsHandler(ServiceBaseHandler):
     async def get(self, project_id: str, service_id: str) -> None:
         if not self.authorized(project_id):
             return
@@ -280,7 +272,7 @@ SPECIFICATIONS = [
 ]
 
 
-class SpecificationsHandler(_ServiceHandler):
+class SpecificationsHandler(ServiceBaseHandler):
     def get(self, project_id: str) -> None:
         if not self.authorized(project_id):
             return
@@ -293,90 +285,11 @@ class SpecificationsHandler(_ServiceHandler):
         )
 
 
-class InferHandler(_ServiceHandler):
-    """``{access_address}{api url}``: the gateway in front of a running real-time service."""
-
-    def _method_not_allowed(self, *args: str) -> None:
-        self.fail("APIG.0101", "Method Not Allowed: the service's apis are called with POST", 405)
-
-    get = put = delete = patch = _method_not_allowed
-
-    async def post(self, service_id: str, path: str | None) -> None:
-        path = path or "/"
-        try:
-            info = self.table.info_of(None, service_id)
-        except ServiceNotFoundError:
-            self.fail("APIG.0101", f"no API is published at /v1/infers/{service_id}", 404)
-            return
-        if not self.authorized(info.project_id):
-            return
-        try:
-            service, _ = await self.off_loop(lambda: self.table.show(info.project_id, service_id))
-        except ServiceError as error:
-            self.service_error(error)
-            return
-        declared = self._declared_paths(str(info.config[0].get("model_id")))
-        if path not in declared:
-            self.fail(
-                "APIG.0101",
-                f"the service has no api {path}; declared: {', '.join(declared)}",
-                404,
-            )
-            return
-        address = service.access_address
-        if service.status not in ("running", "concerning") or not address:
-            self.fail("ModelArts.4203", f"service {service.name} is {service.status}", 400)
-            return
-        await self._forward(service_id, address.rstrip("/") + path)
-
-    def _declared_paths(self, model_id: str) -> list[str]:
-        found = self.table.deployable(model_id)
-        if found is None:
-            return ["/"]
-        return [a.url for a in found.apis if a.method == "post"] or ["/"]
-
-    async def _forward(self, service_id: str, url: str) -> None:
-        from tornado.httpclient import HTTPClientError, HTTPRequest
-        from tornado.simple_httpclient import HTTPTimeoutError, SimpleAsyncHTTPClient
-
-        if self.request.query:
-            url = f"{url}?{self.request.query}"
-        headers = {"Content-Type": self.request.headers.get("Content-Type", "application/json")}
-        client = SimpleAsyncHTTPClient(force_instance=True, max_body_size=MAX_CALL_BYTES)
-        try:
-            answer = await client.fetch(
-                HTTPRequest(
-                    url,
-                    method="POST",
-                    body=self.raw_body,
-                    headers=headers,  # never the caller's token or signature
-                    connect_timeout=CONNECT_TIMEOUT_S,
-                    request_timeout=CALL_TIMEOUT_S,
-                    follow_redirects=False,
-                ),
-                raise_error=False,
-            )
-        except HTTPTimeoutError:
-            self.table.count_call(service_id, ok=False)
-            self.fail(
-                "ModelArts.4503", f"the model did not answer within {CALL_TIMEOUT_S:.0f} s", 504
-            )
-            return
-        except (HTTPClientError, OSError) as error:
-            self.table.count_call(service_id, ok=False)
-            self.fail("ModelArts.4302", f"the model's server cannot be reached: {error}", 502)
-            return
-        finally:
-            client.close()
-        self.table.count_call(service_id, ok=answer.code < 400)
-        self.set_status(answer.code, answer.reason)
-        self.set_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
-        self.finish(answer.body or b"")
-
-
 def routes(kwargs: dict[str, Any]) -> list[Any]:
     if kwargs["emulator"].services is None:
         return []
+    from ma_widgets.emulator.gateway import InferHandler
+
     return [
         (r"/v1/infers/([^/]+)(/.*)?", InferHandler, kwargs),
         (r"/v1/([^/]+)/services", ServicesHandler, kwargs),
