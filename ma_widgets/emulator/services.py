@@ -82,6 +82,9 @@ def details(service: Service, info: ServiceInfo, gateway: str) -> dict[str, Any]
 
 
 class ServiceBaseHandler(BaseHandler):
+    """What every service route needs: the table, slow work off the IO loop (so one deploy
+    does not hold up a class polling), and refusals answered with the platform's codes."""
+
     @property
     def table(self) -> ServiceTable:
         services = self.emulator.services
