@@ -11,7 +11,6 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from ma_widgets import cli_backends, cli_services, cli_trial
 from ma_widgets.errors import ImportFormatError, SpecFileError, SpecValidationError
@@ -51,7 +50,6 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from ma_widgets.render import (
-        dockerfile_skeleton,
         format_notes,
         import_document,
         pretty,
@@ -76,14 +74,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     for line in format_notes(result.source, result.warnings):
         print(line, file=sys.stderr)
     if args.dockerfile:
-        text = dockerfile_skeleton(
-            result.needs,
-            port=_int_or(result.data.get("port"), 8080),
-            start_command=str(result.data.get("start_command") or ""),
-        )
         try:
             with open(args.dockerfile, "w", encoding="utf-8") as handle:
-                handle.write(text)
+                handle.write(result.dockerfile())
         except OSError as error:
             raise SpecFileError(args.dockerfile, f"cannot be written: {error.strerror}") from None
         print(f"{args.dockerfile}: Dockerfile skeleton written", file=sys.stderr)
@@ -94,10 +87,6 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
-
-
-def _int_or(value: Any, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

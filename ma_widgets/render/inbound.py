@@ -14,6 +14,7 @@ from typing import Any
 from ma_widgets.errors import ImportFormatError, Problem, SpecValidationError
 from ma_widgets.render import body_fields
 from ma_widgets.render.dependencies import EngineNeeds
+from ma_widgets.render.dockerfile import dockerfile_skeleton
 from ma_widgets.render.document import Document, document_kind
 from ma_widgets.render.lenient import ImportWarning, LenientReader
 from ma_widgets.render.notes import format_notes, join_path, shown, split_path
@@ -70,6 +71,17 @@ class ImportResult:
     def report_lines(self) -> list[str]:
         """Warnings then problems, as the CLI prints them and the widget shows them."""
         return format_notes(self.source or "<document>", self.warnings, self.problems())
+
+    def dockerfile(self) -> str:
+        """A Dockerfile skeleton installing what the file's engine asked for (see
+        :func:`ma_widgets.render.dockerfile.dockerfile_skeleton`), with this model's port and
+        start command."""
+        port = self.data.get("port")
+        return dockerfile_skeleton(
+            self.needs,
+            port=port if isinstance(port, int) and not isinstance(port, bool) else c.DEFAULT_PORT,
+            start_command=str(self.data.get("start_command") or ""),
+        )
 
     def source_path(self, spec_path: str) -> str:
         """Where a spec field came from in the file; the spec path when it did not."""
