@@ -7,15 +7,15 @@ orders the keys as SPEC.json has them, and reports what is still wrong at the us
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ma_widgets.errors import ImportFormatError, Problem, SpecValidationError
+from ma_widgets.errors import ImportFormatError, Problem, SpecFileError, SpecValidationError
 from ma_widgets.render import body_fields
 from ma_widgets.render.dependencies import EngineNeeds
 from ma_widgets.render.dockerfile import dockerfile_skeleton
 from ma_widgets.render.document import Document, document_kind
+from ma_widgets.render.jsonfile import parse_dialect, unread_numbers
 from ma_widgets.render.lenient import ImportWarning, LenientReader
 from ma_widgets.render.notes import format_notes, join_path, shown, split_path
 from ma_widgets.render.schema_dialect import ReadSchema, schema_problems
@@ -186,19 +186,26 @@ def import_request_body(body: Any, *, source: str = "") -> ImportResult:
 
 
 def _initial_config(initial: Any, reader: LenientReader) -> dict[str, Any]:
+    """config.json inside the body, as a string (what the API wants) or, leniently, an object.
+
+    The string is read like a file (comments and trailing commas with a warning, numbers within
+    limits); a string that is not even JSON5 leaves apis and health out, with a warning.
+    """
     if isinstance(initial, str):
         try:
-            initial = json.loads(initial)
-        except json.JSONDecodeError as error:
+            initial, notes = parse_dialect(initial, "initial_config")
+        except SpecFileError as error:
+            where = f" at line {error.line}, column {error.column}" if error.line else ""
+            reason = error.reason.split(": ", 1)[-1]
             reader.warn(
                 "initial_config",
-                f"is not valid JSON ({error.msg} at line "
-                f"{error.lineno}, column {error.colno}); apis and health not imported",
+                f"is not valid JSON ({reason}{where}); apis and health not imported",
             )
             return {}
-        except (ValueError, RecursionError):
-            reader.warn("initial_config", "holds numbers or nesting too large to read; not read")
-            return {}
+        for note in notes:
+            reader.warn("initial_config", f"(line {note.line}) {note.message}")
+        for note in unread_numbers(initial):
+            reader.warn(join_path("initial_config", note.path), note.message)
     elif isinstance(initial, dict):
         reader.warn("initial_config", "was an object; the API expects it as a JSON string")
     if initial is None:

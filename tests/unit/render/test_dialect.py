@@ -192,3 +192,21 @@ def test_lenient_numbers_become_field_problems_never_exceptions() -> None:
         "health.period_seconds",
         "port",
     ]
+
+
+def test_a_request_bodys_initial_config_is_read_in_the_same_dialect() -> None:
+    from ma_widgets.render import import_request_body
+
+    body = {
+        "model_name": "m",
+        "source_location": IMAGE,
+        "install_type": ["real-time"],
+        "initial_config": '{"model_type": "Image", // ours\n "model_algorithm": "a",\n'
+        ' "apis": [{"url": "/", "request": {"data": {"type": "list"}}}],}',
+    }
+    result = import_request_body(body)
+    assert result.validate().apis[0].request.data == {"type": "array"}  # type: ignore[union-attr]
+    messages = [str(w) for w in result.warnings]
+    assert any(m.startswith("initial_config: (line 1) has // comments") for m in messages)
+    assert "initial_config.apis.0.request.data.type: 'list' is not a JSON Schema type; " \
+        "read as 'array'" in messages  # fmt: skip
