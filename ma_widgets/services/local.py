@@ -43,6 +43,7 @@ from ma_widgets.services.base import (
 from ma_widgets.services.servers import (
     SERVICE_ENV,
     SUPERVISOR_MODULE,
+    register_supervisor,
     remove_leftovers,
     runtime_name,
     supervisor_alive,
@@ -54,6 +55,9 @@ if TYPE_CHECKING:
 
 #: Seconds a stop or delete waits for the supervisor to remove the server before forcing it.
 STOP_WAIT_S = 20.0
+#: Seconds a record may say "deploying" with no supervisor yet: one is being started (a
+#: supervisor registers itself too, so only a process killed before it could start is slower).
+SPAWN_GRACE_S = 30.0
 #: Seconds between two looks at a record while waiting.
 POLL_S = 0.1
 
@@ -190,6 +194,7 @@ class LocalServices:
                 "output_dir": str(Path(output_dir).resolve()) if output_dir else None,
                 "req_uri": req_uri,
                 "owners": [],
+                "spawning": now,
                 "supervisor": None,
                 "server": None,
                 "access_address": None,
@@ -224,9 +229,7 @@ class LocalServices:
         host = socket.gethostname()
 
         def change(record: dict[str, Any]) -> None:
-            record["owners"] = [*record.get("owners", []), f"{host}:{proc.pid}"]
-            if record.get("status") in machine.ACTIVE:  # not already ended on its own
-                record["supervisor"] = {"pid": proc.pid, "host": host}
+            register_supervisor(record, proc.pid, host)
 
         self.store.update(service_id, change)
 
@@ -243,8 +246,8 @@ class LocalServices:
         record = self.store.read(service_id)
         if record.get("status") not in machine.ACTIVE or supervisor_alive(record):
             return record
-        if record.get("supervisor") is None and _deployer_recent(record):
-            return record  # just created: its supervisor is being started right now
+        if record.get("supervisor") is None and _spawning(record):
+            return record  # its supervisor is being started right now
 
         def change(current: dict[str, Any]) -> list[ServiceEvent]:
             if current.get("status") not in machine.ACTIVE or supervisor_alive(current):
@@ -314,7 +317,7 @@ class LocalServices:
         if refusal:
             raise UpdateRefused(refusal.message, refusal.error_code)
         remove_leftovers(record)
-        self._set(service_id, "deploying", "start requested", clear=True)
+        self._set(service_id, "deploying", "start requested", clear=True, spawning=True)
         self._spawn(service_id)
         return self.show(service_id)
 
@@ -326,11 +329,20 @@ class LocalServices:
         remove_leftovers(self.store.read(service_id))
         self.store.remove(service_id)
 
-    def _set(self, service_id: str, status: str, message: str, clear: bool = False) -> None:
+    def _set(
+        self,
+        service_id: str,
+        status: str,
+        message: str,
+        clear: bool = False,
+        spawning: bool = False,
+    ) -> None:
         def change(record: dict[str, Any]) -> list[ServiceEvent]:
             record["status"] = status
             if clear:
                 record.update(reason="", log_tail=[], batch_results=[])
+            if spawning:  # in the same write: no reader sees "deploying" with no supervisor
+                record.update(spawning=time.time(), supervisor=None)
             return [ServiceEvent(time.time(), "normal", message, status)]
 
         self.store.update(service_id, change)
@@ -339,6 +351,12 @@ class LocalServices:
         """SIGTERM the supervisor and wait (bounded) until it has removed the server; a
         supervisor that does not end in time is killed, and its leftovers removed."""
         record = self.store.read(service_id)
+        deadline = time.monotonic() + SPAWN_GRACE_S
+        while record.get("supervisor") is None and _spawning(record):
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(POLL_S)  # being started: it must be told too, once it is known
+            record = self.store.read(service_id)
         pid = (record.get("supervisor") or {}).get("pid")
         if supervisor_alive(record) and isinstance(pid, int):
             with contextlib.suppress(ProcessLookupError):
@@ -374,8 +392,10 @@ class LocalServices:
         return call_api(str(address), declared, body, timeout_s=timeout_s)
 
 
-def _deployer_recent(record: dict[str, Any], grace_s: float = 30.0) -> bool:
-    return time.time() - float(record.get("created_at") or 0) < grace_s and not record.get("owners")
+def _spawning(record: dict[str, Any]) -> bool:
+    """A supervisor is being started for the record (by a deploy or start moments ago)."""
+    since = record.get("spawning")
+    return isinstance(since, int | float) and time.time() - since < SPAWN_GRACE_S
 
 
 def _without_secrets(environ: Mapping[str, str]) -> dict[str, str]:

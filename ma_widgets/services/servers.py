@@ -21,6 +21,8 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ma_widgets.services.status import ACTIVE
+
 if TYPE_CHECKING:
     from ma_widgets.trial.runtime import Runtime
 
@@ -50,6 +52,18 @@ def make_runtime(name: str, service_id: str, workdir: str | None) -> Runtime:
     from ma_widgets.trial.process import ProcessRuntime
 
     return ProcessRuntime(workdir=workdir, env={SERVICE_ENV: service_id})
+
+
+def register_supervisor(record: dict[str, Any], pid: int, host: str) -> None:
+    """Note a supervisor in its record (done by whoever starts it, and by the supervisor
+    itself: if the starter is killed right after starting it, the service is still found)."""
+    owner = f"{host}:{pid}"
+    owners = list(record.get("owners") or [])
+    if owner not in owners:
+        record["owners"] = [*owners, owner]
+    if record.get("status") in ACTIVE:  # not already ended on its own
+        record["supervisor"] = {"pid": pid, "host": host}
+        record.pop("spawning", None)
 
 
 def _proc_text(pid: int, name: str) -> bytes:

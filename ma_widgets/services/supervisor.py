@@ -11,7 +11,9 @@ batch run stops the server itself once every input file has been called.
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -22,7 +24,7 @@ from typing import Any
 from ma_widgets.services import status as machine
 from ma_widgets.services.base import BatchItem, ServiceEvent, batch_api
 from ma_widgets.services.batch import run_batch
-from ma_widgets.services.servers import make_runtime
+from ma_widgets.services.servers import make_runtime, register_supervisor
 from ma_widgets.services.store import ServiceStore
 from ma_widgets.spec import ModelImportSpec, validate_spec
 from ma_widgets.trial.engine import Trial
@@ -210,6 +212,17 @@ class Supervisor:
         self.trial.stop()
 
     def run(self) -> int:
+        host = socket.gethostname()
+        record = self.store.update(
+            self.service_id, lambda r: register_supervisor(r, os.getpid(), host)
+        )
+        if record.get("status") != "deploying":  # stopped or deleted before it could start
+            self.stopping.set()
+            status = str(record.get("status"))
+            self._apply(
+                machine.on_server_ended(status, time.time(), stopping=True), supervisor=None
+            )
+            return 0
         worker = threading.Thread(target=self.trial.run, name="ma-service-trial", daemon=True)
         worker.start()
         while worker.is_alive():

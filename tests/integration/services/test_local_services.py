@@ -215,3 +215,14 @@ def test_batch_over_three_files_with_one_bad(services, runtime, tmp_path):
     assert not (outputs / "c.json.result.json").exists()
     assert "2 of 3 files succeeded" in service.reason
     assert _gone(service.service_id)  # the server is removed before "finished", then the rest
+
+
+def test_a_stop_right_after_deploy_is_not_lost(services, runtime, tmp_path):
+    """Stopped before its supervisor could even register: it must end stopped, not running."""
+    service = _deploy(services, runtime, tmp_path)
+    stopped = services.stop(service.service_id)
+    assert stopped.status in ("stopping", "stopped")
+    assert _wait_for(services, service.service_id, "stopped").status == "stopped"
+    time.sleep(1.5)  # longer than this server takes to start: nothing may have started since
+    assert services.show(service.service_id).status == "stopped"
+    assert _gone(service.service_id)
