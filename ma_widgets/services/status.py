@@ -50,6 +50,8 @@ def on_trial_event(
     flag, done); ``data`` its payload (the TrialResult for verdict and done). ``stopping``: a
     stop was asked for, so the end of the server is expected, not a failure.
     """
+    if status in ("stopping", "deleting"):
+        return None  # being stopped or deleted: what the server still does changes nothing
     if kind == "started":
         return Step(None, _event(now, "normal", f"instance {message}", None))
     if kind == "flag":

@@ -151,3 +151,9 @@ def test_batch_outcome_counts_failures():
     assert "b.json" in step.event.message and step.event.kind == "abnormal"
     clean = machine.batch_outcome(items[:1], 7.0)
     assert clean.event.kind == "normal" and clean.reason == ""
+
+
+def test_nothing_the_server_does_leaves_stopping_or_deleting():
+    for status in ("stopping", "deleting"):
+        for kind, data in (("verdict", HEALTHY), ("alarm", None), ("exited", 1), ("error", None)):
+            assert machine.on_trial_event(status, kind, "", data, 1.0) is None
