@@ -155,18 +155,20 @@ class FastStartup:
     _early_running: int = 0  # checks started by B still out: the verdict waits for them
     _decisive_failed: bool = False
 
-    @property
-    def budget(self) -> float:
-        return float(self.check.startup_budget_s())
+    def __post_init__(self) -> None:
+        # Read once: the loop asks for these at every wake-up.
+        self.budget = float(self.check.startup_budget_s())
+        self._delay, self._period = float(self.check.delay), float(self.check.period)
+        self._checks: int = self.check.max_failures
 
     def _instant(self, index: int) -> float:
-        return float(self.check.delay + index * self.check.period)
+        return self._delay + index * self._period
 
     def due(self, now: float) -> list[Planned]:
         if self.result is not None:
             return []
         planned = []
-        while self._next_index < self.check.max_failures:
+        while self._next_index < self._checks:
             at = self._instant(self._next_index)
             if now < at:
                 break
@@ -182,7 +184,7 @@ class FastStartup:
         if self.result is not None:
             return None
         instants = []
-        if self._next_index < self.check.max_failures:
+        if self._next_index < self._checks:
             instants.append(self._instant(self._next_index))
         if self.first_answer is None and not self._fast_running:
             instants.append(self._next_fast)
@@ -203,7 +205,7 @@ class FastStartup:
                 return
             if self.first_answer is None:  # too late: the check at the budget instant decides
                 self.first_answer = round(started, 3)
-        if planned.scheduled and planned.index == self.check.max_failures - 1 and not outcome.ok:
+        if planned.scheduled and planned.index == self._checks - 1 and not outcome.ok:
             self._decisive_failed = True
         if self._decisive_failed and self._early_running == 0:
             self.result = Startup("unhealthy", first_answer_s=self.first_answer)

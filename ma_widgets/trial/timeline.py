@@ -14,7 +14,7 @@ long until the verdict is final, and not read hundreds of identical lines, nor t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ma_widgets.spec import CommandHealthCheck
 from ma_widgets.trial.advice import HealthCheck
@@ -137,6 +137,16 @@ class ProbeLog:
     ) -> tuple[Probe, bool]:
         lost = self.answered and outcome.kind == "no-connection"
         self.answered = self.answered or outcome.kind != "no-connection"
+        label = label_for(outcome.kind, lost)
+        last = self.probes[-1] if self.probes else None
+        repeat = 1
+        if last is not None and (last.phase, last.ok, last.status, last.label) == (
+            phase,
+            outcome.ok,
+            outcome.status,
+            label,
+        ):
+            repeat = last.repeat + 1
         probe = Probe(
             round(started, 3),
             outcome.ok,
@@ -147,10 +157,8 @@ class ProbeLog:
             scheduled,
             index,
             outcome.kind,
-            label_for(outcome.kind, lost),
+            label,
+            repeat,
         )
-        last = self.probes[-1] if self.probes else None
-        if last is not None and same_outcome(last, probe):
-            probe = replace(probe, repeat=last.repeat + 1)
         self.probes.append(probe)
         return probe, phase == "startup" and self._diagnoser.stable(probe)
