@@ -64,7 +64,9 @@ class SmokeResult:
 class TrialEvent:
     """Something the panel or CLI shows as it happens; ``data`` depends on ``kind``.
 
-    kinds: flag, started, probe, verdict, smoke, alarm, recovered, exited, stopped, error, done.
+    kinds: flag, started, countdown, probe, diagnosis, verdict, overtime, smoke, watch, alarm,
+    recovered, exited, stopped, error, done. What each carries is listed in
+    :mod:`ma_widgets.trial.engine`; ``at_s`` is seconds after the server started.
     """
 
     kind: str

@@ -130,3 +130,20 @@ def test_health_command_on_the_spec_port_is_flagged_for_the_process_runtime_only
 def test_why_no_answer_reads_the_latest_failures(probes, expected):
     seen = [Probe(i * 0.1, False, status, error, 0.0) for i, (status, error) in enumerate(probes)]
     assert expected in why_no_answer(HttpHealthCheck(), _spec(), seen)
+
+
+def test_identical_outcomes_fold_into_runs_with_counts():
+    from ma_widgets.trial.timeline import fold_probes
+
+    def probe(at: float, status: int | None, label: str) -> Probe:
+        return Probe(at, status == 200, status, "", 0.0, label=label)
+
+    probes = [probe(0.0, None, "not listening yet"), probe(0.1, None, "not listening yet")]
+    probes += [probe(round(0.2 + i / 10, 3), 404, "wrong answer") for i in range(5)]
+    probes.append(probe(0.8, 200, "ok"))
+    runs = fold_probes(probes)
+    assert [(r.first.label, r.count, r.first.at_s, r.last.at_s) for r in runs] == [
+        ("not listening yet", 2, 0.0, 0.1),
+        ("wrong answer", 5, 0.2, 0.6),
+        ("ok", 1, 0.8, 0.8),
+    ]
