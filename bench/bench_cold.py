@@ -1,0 +1,300 @@
+"""Cold start: first use in a fresh kernel and the CLI's wall time, beside the warm figures.
+
+Run:  .venv/bin/python bench/bench_cold.py            (ours and ipyautoui, side by side)
+      .venv/bin/python bench/bench_cold.py --setup    (first creates the ipyautoui venv)
+
+"Cold" is measured in a fresh process per run (RUNS runs, median shown), "warm" in the same
+process right after (median of WARM repeats). A fresh process stands for a fresh kernel: before
+the clock starts it imports what a running ipykernel has already loaded (IPython, traitlets,
+comm, ipykernel when installed), and nothing else. Figures:
+
+- ``import ma_widgets``: the package alone.
+- first ``ModelImportWidget(spec=complete.json)``, imports of the widget included (the first
+  cell a user runs), then the construction alone, cold and warm.
+- first ``load()`` of a spec with apis into a widget that already exists (what "Load" does).
+- ``ma-widgets validate complete.json``: wall time of the console script, interpreter start
+  included (cold); ``cli.main(["validate", ...])`` in-process (warm).
+
+"cold CPU" is the CPU time (user + system) of the same cold runs: on a shared machine wall time
+also counts the time other jobs held the cores; CPU time is what a quiet machine would show.
+
+ipyautoui (a peer, never a dependency) runs in its own venv (/work/bench-venvs/ipyautoui or
+$IPYAUTOUI_VENV, created by ``--setup``) on the same model without ``health_check`` (it cannot
+build the discriminated union, see bench/bench_form.py); it has no CLI, and "load" for it is
+setting ``value``. ``import jsonschema`` is shown too: the import the spec no longer pays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "specs" / "complete.json"
+PEER_VENV = Path(os.environ.get("IPYAUTOUI_VENV", "/work/bench-venvs/ipyautoui"))
+RUNS = int(os.environ.get("BENCH_COLD_RUNS", "7"))
+WARM = 20
+TARGETS = {"first_widget_ms": 300.0, "validate_wall_ms": 300.0, "first_load_ms": 50.0}
+KERNEL_MODULES = ("IPython", "traitlets", "comm", "ipykernel.ipkernel")
+
+
+def _preload_kernel() -> None:
+    """What a running ipykernel has imported before the user's first cell."""
+    import importlib
+
+    for name in KERNEL_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
+def _ms(seconds: float) -> float:
+    return seconds * 1e3
+
+
+def _spec() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(EXAMPLE.read_text())
+    return data
+
+
+def _peer_model() -> tuple[Any, dict[str, Any]]:
+    from pydantic import create_model
+
+    from ma_widgets.spec import ModelImportSpec
+
+    fields = {
+        name: (info.annotation, info)
+        for name, info in ModelImportSpec.model_fields.items()
+        if name != "health_check"
+    }
+    data = _spec()
+    data.pop("health_check")
+    return create_model("ModelImportSpecNoHealth", **fields), data  # type: ignore[call-overload]
+
+
+def worker(task: str) -> dict[str, float]:
+    """One cold measurement (and the warm ones after it) in this fresh process."""
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.CRITICAL)
+    _preload_kernel()
+    data = _spec()
+    out: dict[str, float] = {}
+    if task == "import":
+        c0, t0 = time.process_time(), time.perf_counter()
+        import ma_widgets  # noqa: F401
+
+        out["import_ms"] = _ms(time.perf_counter() - t0)
+        out["import_cpu_ms"] = _ms(time.process_time() - c0)
+    elif task == "import-jsonschema":
+        c0, t0 = time.process_time(), time.perf_counter()
+        import jsonschema  # noqa: F401
+
+        out["import_jsonschema_ms"] = _ms(time.perf_counter() - t0)
+        out["import_jsonschema_cpu_ms"] = _ms(time.process_time() - c0)
+    elif task == "widget":
+        c0, t0 = time.process_time(), time.perf_counter()
+        from ma_widgets import ModelImportWidget
+
+        t1 = time.perf_counter()
+        widget = ModelImportWidget(spec=data)
+        t2, c2 = time.perf_counter(), time.process_time()
+        assert widget.spec is not None, widget.errors
+        out["first_widget_ms"] = _ms(t2 - t0)
+        out["first_widget_cpu_ms"] = _ms(c2 - c0)
+        out["first_widget_import_ms"] = _ms(t1 - t0)
+        out["first_construct_ms"] = _ms(t2 - t1)
+        out["warm_construct_ms"] = _median_ms(lambda: ModelImportWidget(spec=data))
+    elif task == "load":
+        from ma_widgets import ModelImportWidget
+
+        widget = ModelImportWidget()
+        c0, t0 = time.process_time(), time.perf_counter()
+        widget.load(data)
+        out["first_load_ms"] = _ms(time.perf_counter() - t0)
+        out["first_load_cpu_ms"] = _ms(time.process_time() - c0)
+        assert widget.spec is not None, widget.errors
+        out["warm_load_ms"] = _median_ms(lambda: widget.load(data))
+    elif task == "validate-warm":
+        from ma_widgets.cli import main
+
+        def validate() -> None:
+            with contextlib.redirect_stdout(io.StringIO()):
+                assert main(["validate", str(EXAMPLE)]) == 0
+
+        validate()
+        out["warm_validate_ms"] = _median_ms(validate)
+    elif task == "peer-import":
+        c0, t0 = time.process_time(), time.perf_counter()
+        import ipyautoui  # noqa: F401
+
+        out["import_ms"] = _ms(time.perf_counter() - t0)
+        out["import_cpu_ms"] = _ms(time.process_time() - c0)
+    elif task == "peer-widget":
+        c0, t0 = time.process_time(), time.perf_counter()
+        from ipyautoui import AutoUi
+
+        model, peer_data = _peer_model()
+        t1 = time.perf_counter()
+        AutoUi(schema=model, value=peer_data)
+        t2, c2 = time.perf_counter(), time.process_time()
+        out["first_widget_ms"] = _ms(t2 - t0)
+        out["first_widget_cpu_ms"] = _ms(c2 - c0)
+        out["first_widget_import_ms"] = _ms(t1 - t0)
+        out["first_construct_ms"] = _ms(t2 - t1)
+        out["warm_construct_ms"] = _median_ms(lambda: AutoUi(schema=model, value=peer_data))
+    elif task == "peer-load":
+        from ipyautoui import AutoUi
+
+        model, peer_data = _peer_model()
+        ui = AutoUi(schema=model)
+        c0, t0 = time.process_time(), time.perf_counter()
+        ui.value = peer_data
+        out["first_load_ms"] = _ms(time.perf_counter() - t0)
+        out["first_load_cpu_ms"] = _ms(time.process_time() - c0)
+
+        def reload() -> None:
+            ui.value = {**peer_data, "name": f"m{time.perf_counter_ns() % 1000}"}
+
+        out["warm_load_ms"] = _median_ms(reload)
+    else:
+        raise SystemExit(f"unknown task {task}")
+    return out
+
+
+def _median_ms(action: Any) -> float:
+    times = []
+    for _ in range(WARM):
+        t0 = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - t0)
+    return _ms(statistics.median(times))
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def run_worker(python: str, task: str) -> dict[str, float]:
+    """Median over RUNS fresh processes of every figure the task reports."""
+    runs: list[dict[str, float]] = []
+    for _ in range(RUNS):
+        out = subprocess.run(
+            [python, __file__, "--worker", task],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=600,
+        )
+        if out.returncode != 0:
+            raise SystemExit(f"{task} worker failed:\n{out.stderr[-3000:]}")
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def validate_wall_ms() -> dict[str, float]:
+    """Median wall and CPU time of the console script, interpreter start included."""
+    script = Path(sys.executable).with_name("ma-widgets")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "ma_widgets"]
+    walls, cpus = [], []
+    for _ in range(RUNS):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [*command, "validate", str(EXAMPLE)], capture_output=True, text=True, timeout=120
+        )
+        walls.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        if done.returncode != 0:
+            raise SystemExit(f"validate failed: {done.stdout}{done.stderr}")
+    return {
+        "validate_wall_ms": _ms(statistics.median(walls)),
+        "validate_wall_cpu_ms": _ms(statistics.median(cpus)),
+    }
+
+
+def setup() -> None:
+    """Create the separate ipyautoui venv (a peer to measure, never a dependency)."""
+    python = PEER_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+    # jsonschema-rs: the peer is given our model, whose api schemas our spec checks with it.
+    packages = ["ipyautoui", "jsonschema-rs"]
+    subprocess.run([str(PEER_VENV / "bin" / "pip"), "install", "-q", *packages], check=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--setup", action="store_true", help="create the ipyautoui venv first")
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker)))
+        return 0
+    if args.setup:
+        setup()
+    ours: dict[str, float] = {}
+    for task in ("import", "widget", "load", "validate-warm", "import-jsonschema"):
+        ours |= run_worker(sys.executable, task)
+    ours |= validate_wall_ms()
+    peer: dict[str, float] = {}
+    peer_python = PEER_VENV / "bin" / "python"
+    if peer_python.exists():
+        for task in ("peer-import", "peer-widget", "peer-load"):
+            peer |= run_worker(str(peer_python), task)
+    else:
+        print(f"(ipyautoui venv not found at {PEER_VENV}: run with --setup)")
+    rows = [
+        ("import (the package alone)", "import_ms", None),
+        ("first widget, imports included", "first_widget_ms", None),
+        ("  of which imports", "first_widget_import_ms", None),
+        ("  of which construction", "first_construct_ms", "warm_construct_ms"),
+        ("first load of a spec with apis", "first_load_ms", "warm_load_ms"),
+        ("ma-widgets validate (wall)", "validate_wall_ms", "warm_validate_ms"),
+        ("import jsonschema (not used)", "import_jsonschema_ms", None),
+    ]
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.2f}; cold = median of {RUNS} fresh processes, "
+        f"warm = median of {WARM} repeats (ms)"
+    )
+    header = (
+        f"{'':34}{'cold':>9}{'cold CPU':>9}{'warm':>9}{'target':>9}"
+        f"{'ipyautoui cold':>16}{'cold CPU':>9}{'warm':>9}"
+    )
+    print(header)
+    for title, cold_key, warm_key in rows:
+        cpu_key = cold_key.replace("_ms", "_cpu_ms")
+        cells = [
+            _cell(ours.get(cold_key)),
+            _cell(ours.get(cpu_key)),
+            _cell(ours.get(warm_key) if warm_key else None),
+            _cell(TARGETS.get(cold_key)),
+            _cell(peer.get(cold_key), 16),
+            _cell(peer.get(cpu_key)),
+            _cell(peer.get(warm_key) if warm_key else None),
+        ]
+        print(f"{title:34}" + "".join(cells))
+    over = [key for key, limit in TARGETS.items() if ours[key] > limit]
+    print("over target: " + (", ".join(over) if over else "none"))
+    return 0
+
+
+def _cell(value: float | None, width: int = 9) -> str:
+    return f"{value:>{width}.1f}" if value is not None else f"{'-':>{width}}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
