@@ -2,7 +2,7 @@
 # scripts/dev.sh — the one entry point for working on ma_widgets (scripts/README).
 #
 #   bash scripts/dev.sh lab     set up, then JupyterLab on notebooks/quickstart.ipynb (127.0.0.1 only)
-#   bash scripts/dev.sh test    set up, then ruff check, ruff format --check, lint-imports, pytest
+#   bash scripts/dev.sh test    set up, then ruff check, ruff format --check, lint-imports, mypy, pytest
 #   bash scripts/dev.sh setup   only set up (idempotent; a second run changes nothing and is fast)
 #   bash scripts/dev.sh test -k health     extra arguments go to pytest (instead of "tests")
 #
@@ -110,7 +110,7 @@ venv_is_current() {
     [ -f "$VENV/.ma_widgets-install-stamp" ] || return 1
     [ "$(cat "$VENV/.ma_widgets-install-stamp")" = "$(install_stamp)" ] || return 1
     local exe
-    for exe in pytest ruff lint-imports jupyter ma-widgets; do [ -x "$VENV/bin/$exe" ] || return 1; done
+    for exe in pytest ruff lint-imports mypy jupyter ma-widgets; do [ -x "$VENV/bin/$exe" ] || return 1; done
     # The editable install must point at THIS checkout (a copied .venv points elsewhere).
     local origin
     origin=$(cd / && "$VENV/bin/python" -c \
@@ -373,6 +373,8 @@ cmd_test() {
     "$VENV/bin/ruff" format --check "${paths[@]}" || failed+=("ruff format --check")
     say "run: lint-imports"
     "$VENV/bin/lint-imports" --no-cache || failed+=("lint-imports")
+    say "run: mypy (strict; configured in pyproject.toml)"
+    "$VENV/bin/mypy" || failed+=("mypy")
 
     local pytest_args=("$@")
     [ ${#pytest_args[@]} = 0 ] && pytest_args=(tests)
@@ -395,7 +397,7 @@ cmd_test() {
     if [ ${#failed[@]} -gt 0 ]; then
         printf '[dev.sh] FAILED: %s\n' "${failed[@]}" >&2
     else
-        say "all checks passed: ruff check, ruff format --check, lint-imports, pytest"
+        say "all checks passed: ruff check, ruff format --check, lint-imports, mypy, pytest"
     fi
     say "test: finished in $(($(now) - t_start)) s"
     # pytest's own summary line closes the output, so whoever reads the last line sees the count.
