@@ -43,8 +43,25 @@ from ma_widgets.trial.runtime import (
 #: have the server gone within 2 s).
 STOP_GRACE_S = 1.0
 #: What the server inherits from our environment: what a shell and a Python or Java server
-#: need to run and read text, nothing that could be a credential.
-PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME")
+#: need to find their programs and libraries and read text (the kernel's virtualenv or conda
+#: environment included), nothing that could be a credential (proxy settings can carry a
+#: password in their URL, so they are not passed either).
+PASSED_ENV = (
+    "PATH",
+    "HOME",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "TMPDIR",
+    "USER",
+    "LOGNAME",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "LD_LIBRARY_PATH",
+    "JAVA_HOME",
+)
 #: Log files of process trials: ``ma-trial-<host>_<pid>-<random>.log`` in the temp directory.
 LOG_PREFIX = "ma-trial-"
 
