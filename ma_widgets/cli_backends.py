@@ -93,18 +93,16 @@ class _EventPrinter:
 def cmd_submit(args: argparse.Namespace) -> int:
     from ma_widgets.backends import BackendBase, SubmissionUnknownError, wait_for
     from ma_widgets.backends.events import format_status_headline
-    from ma_widgets.render import read_json_file
-    from ma_widgets.spec import validate_spec
+    from ma_widgets.render import load_spec_file
 
     try:
-        spec = validate_spec(read_json_file(args.spec))
+        # render.load_spec_file prints warnings and problems as every SPEC.json command does
+        # (not over --json, whose stdout is one JSON document).
+        spec = load_spec_file(args.spec, report=None if args.json else sys.stderr)
     except SpecValidationError as error:
         if args.json:
             problems = [{"path": p.path, "message": p.message} for p in error.problems]
             print(json.dumps({"error_code": None, "error": "invalid spec", "problems": problems}))
-        else:
-            for problem in error.problems:
-                print(str(problem), file=sys.stderr)
         return EXIT_INVALID
     # With --json, stdout carries one JSON document; the timeline goes to stderr.
     printer = _EventPrinter(sys.stderr if args.json else sys.stdout)
