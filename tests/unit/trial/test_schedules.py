@@ -220,3 +220,26 @@ def test_stop_in_every_state_ends_the_trial_and_removes_the_server(when, verdict
     assert events[-1].kind == "done"
     stopped_at = next((e.at_s for e in events if e.kind == when), 0.0)
     assert all(p.at_s <= stopped_at for p in result.probes)  # no check after the stop
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    schedule=schedules,
+    interval=st.sampled_from([0.1, 0.25, 0.5]),
+    status=st.sampled_from([404, 500, 503]),
+)
+def test_a_steady_wrong_answer_is_diagnosed_within_3_s_and_ends_the_trial_at_the_budget(
+    schedule: tuple[int, ...], interval: float, status: int
+):
+    delay, period, failures, timeout = schedule
+    spec = _spec(delay, period, failures, timeout)
+    budget = spec.health_check.startup_budget_s()
+    server = FakeServer(answers_from=None, before=status)
+    result, events, _ = _run(spec, server, "fast", fast_interval_s=interval)
+    assert result.verdict == "unhealthy"
+    diagnoses = _kinds(events, "diagnosis")
+    if budget >= 3:
+        assert diagnoses and diagnoses[0].at_s <= 3
+        assert diagnoses[0].data.final_at_s == budget
+    assert len(diagnoses) <= 1  # said once, not on every probe
+    assert events[-1].kind == "done" and events[-1].at_s <= budget + timeout
