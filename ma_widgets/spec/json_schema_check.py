@@ -122,9 +122,12 @@ def instance_problems(schema: dict[str, Any], value: Any) -> list[InstanceProble
     caller's to translate (it means different things in a request and a response)."""
     import jsonschema_rs
 
-    problem = _draft_problem(schema) or json_value_problem(value)
+    schema_trouble = json_value_problem(schema) or _draft_problem(schema)
+    if schema_trouble:  # never handed to the library: it could crash on a very deep schema
+        return [InstanceProblem((), f"the schema cannot be used: it {schema_trouble}")]
+    problem = json_value_problem(value)
     if problem:
-        return [InstanceProblem((), problem)]
+        return [InstanceProblem((), f"the value {problem}")]
     try:
         validator = jsonschema_rs.validator_for(_with_draft(schema), offline=True)
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as error:

@@ -82,4 +82,15 @@ def test_instance_check_of_a_too_deep_value_is_a_problem_not_a_crash() -> None:
     for _ in range(100_000):
         value = [value]
     (problem,) = instance_problems({"type": "array"}, value)
-    assert "nested more than 100 levels" in problem.message
+    assert problem.message.startswith("the value is nested more than 100 levels")
+    (problem,) = instance_problems(value, [])  # type: ignore[arg-type]
+    assert problem.message.startswith("the schema cannot be used: it is nested more than")
+
+
+def test_values_holding_subclasses_of_json_types_are_checked_as_plain_values() -> None:
+    class Marker(str):
+        """Like the importer's marker for a number it did not read."""
+
+    schema = {"properties": {"port": {"type": "integer"}, "tags": {"type": "array"}}}
+    (problem,) = instance_problems(schema, {"port": Marker("9" * 5000), "tags": (Marker("a"),)})
+    assert problem.path == ("port",) and "is not of type" in problem.message
