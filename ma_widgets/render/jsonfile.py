@@ -123,11 +123,15 @@ def _encoding_warning(encoding: str, source: str) -> ImportWarning:
 
 
 # -- text -> data --------------------------------------------------------------------------------
-def _parse_int(text: str) -> Any:
-    digits = len(text.lstrip("+-"))
+def _parse_int(text: str, base: int = 10) -> Any:
+    """An int, unless Python could not print it back (more than 4300 decimal digits). JSON5's
+    hexadecimal integers (``base=16``) are held to the same size: they are written as decimal."""
+    body = text.lstrip("+-")
+    hexadecimal = base == 16 or body[:2].lower() == "0x"
+    digits = (len(body) - 2) * 1.21 if hexadecimal else len(body)  # log10(16) = 1.204
     if digits > MAX_INT_DIGITS:
-        return UnreadNumber(f"<a number of {digits} digits>")
-    return int(text, 0) if text.lstrip("+-")[:2].lower() == "0x" else int(text)
+        return UnreadNumber(f"<a number of {int(digits)} digits>")
+    return int(text, 16) if hexadecimal else int(text)
 
 
 def _parse_float(text: str) -> Any:
@@ -179,6 +183,10 @@ def parse_dialect(text: str, source: str = "<text>") -> tuple[Any, list[ImportWa
         raise SpecFileError(source, "not valid JSON: nested too deeply") from None
     except ValueError as error:
         raise _json5_error(source, str(error), first) from None
+    except (TypeError, OverflowError, IndexError, KeyError):
+        # The library failing on odd input is still the file's problem: say where strict JSON
+        # stopped, which is where the odd part starts.
+        raise first from None
     line, what = _what_is_not_strict(text, first)
     warning = ImportWarning(
         "",

@@ -145,3 +145,20 @@ def test_lenient_numbers_never_raise(value) -> None:
     reader.integer(value, "port")
     reader.metrics({"accuracy": value, "f1": value}, "metrics")
     assert all(w.path in ("port", "metrics.accuracy", "metrics.f1") for w in reader.warnings)
+
+
+def test_json5_hexadecimal_integers_are_held_to_the_same_size() -> None:
+    data, _ = parse_dialect('{"a": 0x1F, "b": 0x' + "f" * 4000 + ", // c\n}")
+    assert data["a"] == 31 and isinstance(data["b"], UnreadNumber)
+
+
+json5ish = st.text(alphabet="{}[]:,\"'/*\n 0123456789.eE+-xXabfnrtu\\NaIiy", max_size=60)
+
+
+@settings(max_examples=500, deadline=None)
+@given(json5ish)
+def test_any_text_is_data_or_a_file_error_never_an_exception(text: str) -> None:
+    try:
+        parse_dialect(text, "fuzz.json")
+    except SpecFileError as error:
+        assert str(error).startswith("fuzz.json")
