@@ -76,13 +76,11 @@ class ThreadProber:
 
 
 class _JobProbe:
-    def __init__(self, job: Job):
+    def __init__(self, job: Job[ProbeOutcome]):
         self._job = job
 
     def done(self) -> bool:
         return self._job.done()
 
     def result(self) -> ProbeOutcome:
-        outcome = self._job.result()
-        assert isinstance(outcome, ProbeOutcome)
-        return outcome
+        return self._job.result()

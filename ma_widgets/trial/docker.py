@@ -211,7 +211,7 @@ class DockerRuntime:
         if not job.wait(timeout):
             # A hung command is left to die with the container (removed at the end of the trial).
             return ExecResult(None, f"no exit within {timeout:g} s")
-        return job.result()  # type: ignore[no-any-return]
+        return job.result()
 
     def logs(self, handle: Handle, tail: int = 50) -> list[str]:
         try:

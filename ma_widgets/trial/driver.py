@@ -16,6 +16,7 @@ from typing import Any
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.trial.advice import HealthCheck, why_no_answer
 from ma_widgets.trial.clock import Clock, PendingProbe, Prober
+from ma_widgets.trial.probes import ProbeOutcome
 from ma_widgets.trial.results import Mode, Probe, TrialResult
 from ma_widgets.trial.runtime import Handle, Runtime
 from ma_widgets.trial.schedules import Planned, Schedule, Watch
@@ -73,7 +74,7 @@ class Driver:
                 wake = tick if wake is None else min(wake, tick)
             self.clock.wait_until(None if wake is None else self.t0 + wake)
 
-    def _record(self, planned: Planned, started: float, outcome: Any) -> None:
+    def _record(self, planned: Planned, started: float, outcome: ProbeOutcome) -> None:
         probe, stable = self.log.add(
             started, outcome, planned.phase, planned.scheduled, planned.index
         )
