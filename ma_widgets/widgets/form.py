@@ -1,6 +1,6 @@
 """The import page as a form: sections in the console's order, built from the model.
 
-One source of truth (design.md): the form owns a raw dict; every change re-derives the spec
+One source of truth: the form owns a raw dict; every change re-derives the spec
 from it and maps each validation problem to the row of its field path (nested and list items
 included), or to the form-level status line when no row has that path.
 

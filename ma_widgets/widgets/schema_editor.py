@@ -109,6 +109,7 @@ class SchemaLeaf(Leaf):
             placeholder='Paste an example body, e.g. {"images": "...", "top_k": 3}',
             rows=4,
             description="Sample body",
+            style={"description_width": "initial"},  # the whole label, never cut
         )
         self.sample.layout.width = "100%"
         self.sample.add_class("ma-json")

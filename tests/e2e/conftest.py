@@ -129,6 +129,7 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "--Voila.ip=127.0.0.1",
             f"--port={port}",
             f"--token={token}",
+            "--VoilaConfiguration.allow_theme_override=YES",  # ?theme=dark, for the dark tests
         ],
         base,
         "voila",

@@ -46,27 +46,40 @@ def _edit_name_and_watch(page: Any) -> None:
     label = name_row.locator(".ma-label")
     expect(label).to_have_text("Name")
 
+    def preview_step() -> None:
+        page.locator(".ma-step").filter(has_text="Preview").click()
+
+    def model_step() -> None:
+        page.locator(".ma-step").filter(has_text="Model").click()
+
+    preview_step()
     page.get_by_role("tab", name="Request body").click()
     preview = page.locator(".ma-preview-text").filter(has_text='"model_name"')
     expect(preview).to_contain_text('"model_name": "hello"')
 
+    model_step()
     name_input.fill("my model")
     error = name_row.locator(".ma-error")
     expect(error).to_contain_text("may contain only letters, digits, '-' and '_'; found ' '")
     expect(status).to_contain_text("1 problem")
     # The error sits beside its own field, not beside another one.
     expect(page.locator(".ma-path-image .ma-error")).to_have_count(0)
+    expect(name_input).to_have_value("my model")  # the invalid value stays where it was typed
+    preview_step()  # the last valid documents stay, marked out of date
     expect(page.locator(".ma-preview-blocked").filter(visible=True)).to_contain_text(
         "Fix the 1 problem"
     )
-    expect(name_input).to_have_value("my model")  # the invalid value stays where it was typed
+    expect(preview).to_contain_text('"model_name": "hello"')
 
+    model_step()
     name_input.fill("my-model")
     expect(error).to_have_count(0)
     expect(status).to_contain_text("Ready")
+    preview_step()
     expect(page.locator(".ma-preview-text").filter(has_text='"model_name"')).to_contain_text(
         '"model_name": "my-model"'
     )
+    model_step()
 
 
 def test_jupyterlab_shows_the_name_error_beside_the_field(lab_server: Server, page: Any) -> None:
@@ -167,9 +180,9 @@ def test_the_form_is_readable_in_the_dark_theme_and_aligned(lab_server: Server, 
         assert ratio >= least, f"{selector}: contrast {ratio:.1f} in the dark theme"
     # Fields line up: nested inputs start where top-level ones do.
     page.locator(".ma-path-health_check input[type=checkbox]").first.check()
-    expect(page.locator(".ma-path-health_check-url input")).to_have_value("/health")
+    expect(page.locator(".ma-path-health_check-url :is(input, textarea)")).to_have_value("/health")
     starts = {
-        path: _left_edge(page, f".ma-path-{path} input")
+        path: _left_edge(page, f".ma-path-{path} :is(input, textarea)")
         for path in ("name", "image", "health_check-url", "health_check-period")
     }
     assert max(starts.values()) - min(starts.values()) < 2, starts
@@ -204,6 +217,7 @@ def test_a_password_typed_in_the_browser_never_reaches_the_saved_notebook(
     try:
         _open(page, lab_server, "lab/workspaces/secrets/tree", "form_secrets.ipynb")
         run_all_cells(page, STEP_MS)
+        page.locator(".ma-step").filter(has_text="Submit").click()
         panel = page.locator(".ma-submit-panel")
         panel.locator("select").first.select_option("modelarts")
         password = panel.locator("input[type=password]").first

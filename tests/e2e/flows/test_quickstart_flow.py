@@ -72,6 +72,13 @@ def _no_server_left(server: FlowServer, name: str) -> list[str]:
     return left
 
 
+def _shot(page: Any, app: Any, name: str) -> None:
+    """A picture of the widget for the README (docs/*.png are copied from these)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    app.locator(".ma-steps").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
 def _import_model(page: Any, server: FlowServer, name: str, shot: str) -> None:
     """The user story after the notebook ran, identical in JupyterLab and Voila."""
     from playwright.sync_api import expect
@@ -87,27 +94,47 @@ def _import_model(page: Any, server: FlowServer, name: str, shot: str) -> None:
     expect(_field(app, "Version")).to_have_value("0.0.2", timeout=NOTEBOOK_RUN_MS)
     expect(app.locator(".ma-status")).to_contain_text("Ready")
 
+    _shot(page, app, f"model-{shot}")
     name_input.fill(name)
     _field(app, "Version").fill("1.0.0")
+    step = app.locator(".ma-step")
+    step.filter(has_text="Preview").click()
     app.get_by_role("tab", name="Request body").click()
     preview = app.locator(".ma-preview-text").filter(has_text='"model_name"')
     expect(preview).to_contain_text(f'"model_name": "{name}"')
     expect(preview).to_contain_text('"model_version": "1.0.0"')
 
+    # The step bar's next action runs the trial (and shows the Trial step).
+    expect(app.locator(".ma-next")).to_have_text(re.compile("Run the trial"))
+    app.locator(".ma-next").click()
     trial = app.locator(".ma-trial")
     run = _button(trial, "Run")
-    expect(run).to_be_enabled()
-    run.click()
     expect(trial).to_contain_text("healthy: answered after", timeout=TRIAL_MS)
     expect(trial).to_contain_text("POST /predict: ok")
     _button(trial, "Stop").click()
     expect(run).to_be_enabled(timeout=TRIAL_MS)  # the trial ended and removed its server
     expect(trial).not_to_contain_text("watching")
     expect(trial).to_contain_text("healthy: answered after")
+    expect(step.filter(has_text="Trial")).to_contain_text("Trial: healthy")
+    _shot(page, app, f"trial-{shot}")
 
+    # A changed setting dims the verdict it no longer describes; changed back, it holds again.
+    step.filter(has_text="Model").click()
+    description = app.locator(".ma-path-description :is(input, textarea)")
+    judged = description.input_value()
+    description.fill(judged + " changed after the trial")
+    expect(step.filter(has_text="Trial")).to_contain_text("out of date")
+    step.filter(has_text="Trial").click()
+    expect(app.locator(".ma-stale-banner")).to_contain_text("run the trial again")
+    step.filter(has_text="Model").click()
+    description.fill(judged)
+    expect(step.filter(has_text="Trial")).not_to_contain_text("out of date")
+
+    expect(app.locator(".ma-next")).to_have_text(re.compile("Submit the model"))
+    app.locator(".ma-next").click()
     submit = app.locator(".ma-submit-panel")
-    _button(submit, "Submit").click()
     expect(submit).to_contain_text("published (model id", timeout=TRIAL_MS)
+    expect(submit.locator(".ma-versions")).to_contain_text("1.0.0", timeout=TRIAL_MS)
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     app.scroll_into_view_if_needed()

@@ -1,7 +1,7 @@
 """The form in the kernel: set widgets as a user would, check spec, errors and preview.
 
-Paths and limits come from the reference (modelarts-import.md section 1 for the page's fields,
-section 3 for apis and config.json); the expected documents come from ``ma_widgets.render``
+Paths and limits come from docs/platform/import.md ("The console form" for the page's fields,
+"config.json" and "The model API" for apis); the expected documents come from ``ma_widgets.render``
 applied to a spec validated independently of the form.
 """
 
@@ -78,8 +78,9 @@ def test_an_edited_field_shows_its_error_and_the_untouched_ones_stay_quiet() -> 
 
 
 def test_a_rule_broken_by_another_edit_shows_at_once() -> None:
-    """Choosing batch makes each api's request and response required (reference section 3):
-    the user just changed something, so the consequence shows without waiting for a touch."""
+    """Choosing batch makes each api's request and response required (docs/platform/import.md,
+    "The model API"): the user just changed something, so the consequence shows without waiting
+    for a touch."""
     form = ModelImportWidget()
     for path, value in (("name", "d"), ("image", "local/d:1"), ("deployment_types", ["edge"])):
         form.set_value(path, value)
@@ -282,7 +283,8 @@ def test_apis_switch_json_schema_editor_and_inline_schema_errors() -> None:
 
 
 def test_unparsable_json_in_a_part_switched_off_no_longer_blocks_the_spec() -> None:
-    """Off is not sent (reference section 3: request is optional), so its text cannot block."""
+    """Off is not sent (docs/platform/import.md, "The model API": request is optional), so its
+    text cannot block."""
     form = ModelImportWidget(spec={**VALID, "apis": [{"url": "/p", "request": {}}]})
     form.form.leaves["apis.0.request.data"].editor.value = "{oops"
     assert set(form.errors) == {"apis.0.request.data"} and form.spec is None

@@ -1,7 +1,8 @@
 """The form is generated from the models: a field added to a model appears, with its limits.
 
-Labels are the models' titles (the console's labels, reference section 1), shown whole in
-their own HTML element rather than in ipywidgets' ``description`` (which cuts long text).
+Labels are the models' titles (the console's labels: docs/platform/import.md, "The console
+form"), shown whole in their own HTML element; ipywidgets' ``description`` (which cuts long text)
+only names the control for screen readers, hidden visually.
 """
 
 from __future__ import annotations

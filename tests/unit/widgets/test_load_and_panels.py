@@ -106,7 +106,7 @@ def test_upload_loads_the_file_and_a_bad_upload_changes_nothing() -> None:
 
 
 class FakeTrialPanel:
-    """Stands in for the trial panel module (another issue): records what the form sends."""
+    """Stands in for the trial panel module (tested on its own): records what the form sends."""
 
     def __init__(self, runtime: Any = None) -> None:
         self.runtime = runtime
