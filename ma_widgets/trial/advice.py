@@ -178,6 +178,11 @@ def why_no_answer(
             )
         return f"the health command {check.command!r} never finished within {check.timeout} s"
     statuses = sorted({p.status for p in failed if p.status is not None})
+    if failed and failed[-1].status is None and failed[-1].error.startswith("not a"):
+        return (
+            f"something answers on port {port}, but {failed[-1].error}: set Protocol to the "
+            f"one the server speaks (now {spec.protocol})"
+        )
     if failed and "within" in failed[-1].error:
         return (
             f"{check.url} did not answer within the {check.timeout} s probe timeout: make "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import ssl
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -59,6 +60,9 @@ def http_probe(url: str, timeout: float) -> ProbeOutcome:
         return ProbeOutcome(False, None, _short(error), _since(began))
     except http.client.HTTPException as error:  # something listens, but does not speak HTTP
         return ProbeOutcome(False, None, _short(error), _since(began), "wrong-answer")
+    except ssl.SSLError as error:  # it listens, but does not speak TLS (protocol http?)
+        detail = f"not a TLS answer: {error.reason or type(error).__name__}"
+        return ProbeOutcome(False, None, detail, _since(began), "wrong-answer")
     except OSError as error:
         return ProbeOutcome(False, None, _short(error), _since(began))
     latency = _since(began)

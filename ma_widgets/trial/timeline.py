@@ -90,6 +90,8 @@ def field_for(check: HealthCheck, probe: Probe) -> str:
         return "health_check.timeout"
     if isinstance(check, CommandHealthCheck):
         return "health_check.command" if probe.status == 127 else ""
+    if probe.status is None and probe.error.startswith("not a"):
+        return "protocol"  # it answers, but not in the protocol the spec names
     return "health_check.url" if probe.status == 404 else ""
 
 

@@ -93,3 +93,33 @@ def test_a_tls_probe_of_a_self_signed_server_passes(tls_context: ssl.SSLContext)
     for url in _serve(tls_context, "ok"):
         outcome = http_probe(url, 2.0)
         assert (outcome.ok, outcome.status) == (True, 200), outcome
+
+
+def test_https_against_a_plain_http_server_names_the_protocol() -> None:
+    from ma_widgets.spec import HttpHealthCheck, validate_spec
+    from ma_widgets.trial.advice import why_no_answer
+    from ma_widgets.trial.results import Probe
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_plain() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(ANSWER)
+
+    thread = threading.Thread(target=answer_plain, daemon=True)
+    thread.start()
+    try:
+        outcome = http_probe(f"https://127.0.0.1:{listener.getsockname()[1]}/health", 2.0)
+    finally:
+        thread.join(5)
+        listener.close()
+    assert (outcome.ok, outcome.kind) == (False, "wrong-answer")
+    assert outcome.error.startswith("not a TLS answer")
+    spec = validate_spec(
+        {"name": "m", "image": "i:1", "deployment_types": ["real-time"], "protocol": "https"}
+    )
+    probe = Probe(0.0, False, None, outcome.error, 0.0, kind=outcome.kind, label="wrong answer")
+    advice = why_no_answer(HttpHealthCheck(), spec, [probe])
+    assert "set Protocol to the one the server speaks (now https)" in advice
