@@ -26,6 +26,7 @@ from traitlets import Any as AnyTrait
 from traitlets import Unicode
 
 from ma_widgets.backends import StatusReport, propose_next_version, wait_for
+from ma_widgets.backends.events import format_status_event, format_status_headline
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.widgets.binding import close_contents
@@ -35,11 +36,6 @@ from ma_widgets.widgets.submit_versions import VersionsList
 #: Seconds between status calls, and the longest the panel watches one submission.
 POLL_S = 1.0
 WATCH_TIMEOUT_S = 900.0
-
-
-def format_event(status: str, message: str) -> str:
-    """One line of a submission's timeline, as the CLI prints it."""
-    return f"{status}: {message}" if message else status
 
 
 class SubmitPanel(w.VBox):
@@ -226,10 +222,8 @@ class SubmitPanel(w.VBox):
         self.error.value = _error_html(code, message)
 
     def _show(self, report: StatusReport) -> None:
-        steps = "".join(
-            f"<li>{html.escape(format_event(e.status, e.message))}</li>" for e in report.events
-        )
-        head = f"<b>{html.escape(report.status)}</b> (model id {html.escape(report.model_id)})"
+        steps = "".join(f"<li>{html.escape(format_status_event(e))}</li>" for e in report.events)
+        head = f"<b>{html.escape(format_status_headline(report))}</b>"
         self.status.value = f"{head}<ul>{steps}</ul>"
         if report.status == "published":
             self.progress.bar_style, self.progress.value = "success", 100

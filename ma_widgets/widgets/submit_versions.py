@@ -39,6 +39,7 @@ class VersionsList(w.VBox):
         self.table = w.HTML("").add_class("ma-versions")
         self.refresh_button = w.Button(description="Refresh versions", icon="refresh")
         self.refresh_button.layout.width = "auto"
+        self.refresh_button.layout.align_self = "flex-start"  # a button, not a full-width bar
         self.refresh_button.on_click(lambda _b: self.refresh(self.name))
         self._soon = Debouncer(self._list, VERSIONS_PAUSE_S, "ma-versions")
         self._now: threading.Thread | None = None
