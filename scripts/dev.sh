@@ -9,7 +9,8 @@
 # Made for a fresh Debian 12 machine where you are root (CI runs `.ci/run` as root with CI=true).
 # What `setup` does, each step skipped when already done:
 #   1. apt-get install docker.io busybox-static chromium debootstrap docker-registry procps (plus
-#      python3-venv when python3 cannot make a venv); `apt-get update` runs once, only if needed.
+#      python3-venv when python3 cannot make a venv, nodejs and npm when there is no npm);
+#      `apt-get update` runs once, only if needed.
 #   2. .venv with python3 (>= 3.10) and `pip install -e '.[test]'` (redone when pyproject.toml
 #      changes; a stamp in .venv records what was installed).
 #   3. A Docker engine: when `docker` gets no answer and no dockerd runs, start one
@@ -19,8 +20,12 @@
 #      debootstrap --variant=minbase --include=python3 from the Debian mirror that apt already
 #      uses, then `docker import`. The rootfs tarball is cached in /var/cache/ma_widgets.
 #   5. The example model server image ma-widgets/example-model:1 (examples/model_server).
-# Under CI=true a missing dockerd, engine, base image or chromium makes setup fail; elsewhere
-# setup warns and the Docker/browser tests skip with a reason.
+#   6. axe-core (npm, into .artifacts/axe) for the browser tests' accessibility checks; Debian's
+#      nodejs and npm are installed in step 1 when there is no npm.
+# The test extra of step 2 also brings mypy and its stubs, kubernetes-validate (offline checks
+# of rendered manifests) and huaweicloudsdkcore (Huawei's signer, to check ours against).
+# Under CI=true a missing dockerd, engine, base image, chromium or axe-core makes setup fail;
+# elsewhere setup warns and the Docker/browser tests skip with a reason.
 #
 # Environment knobs: MA_WIDGETS_LAB_PORT (default: 8888, or a free port), MA_WIDGETS_CACHE_DIR
 # (default /var/cache/ma_widgets), PYTHON (interpreter for the venv, default python3),
@@ -70,6 +75,9 @@ python_cmd() { echo "${PYTHON:-python3}"; }
 setup_apt() {
     local missing=() pkg
     for pkg in "${APT_PACKAGES[@]}"; do installed "$pkg" || missing+=("$pkg"); done
+    # npm installs axe-core for the browser tests; a NodeSource nodejs brings its own npm, so
+    # Debian's packages are asked for only when there is no npm at all.
+    command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
     # Debian's python3 makes a venv only with python3-venv (ensurepip); pyenv's needs nothing.
     if ! command -v "$(python_cmd)" >/dev/null 2>&1; then
         missing+=(python3 python3-venv)
@@ -327,6 +335,35 @@ setup_example_image() {
     say "image: $EXAMPLE_IMAGE built"
 }
 
+# axe-core, the accessibility checker the browser tests inject into pages (tests/e2e/a11y.py
+# looks for it here). Reinstalled only when AXE_SPEC changes.
+AXE_SPEC=axe-core@4.10
+AXE_DIR="$ROOT/.artifacts/axe"
+setup_node_tools() {
+    local js="$AXE_DIR/node_modules/axe-core/axe.min.js" stamp="$AXE_DIR/.ma_widgets-spec"
+    if [ -s "$js" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$AXE_SPEC" ]; then
+        say "node: $AXE_SPEC present in ${AXE_DIR#"$ROOT/"} (skipped)"
+        return
+    fi
+    if ! command -v npm >/dev/null 2>&1; then
+        need "npm is not installed (apt-get install nodejs npm): no axe-core for the browser tests"
+        return
+    fi
+    mkdir -p "$AXE_DIR"
+    local log="$STATE_DIR/npm.log" t0
+    t0=$(now)
+    say "node: npm install --prefix ${AXE_DIR#"$ROOT/"} $AXE_SPEC (log: $log)"
+    rm -f "$stamp"
+    npm install --prefix "$AXE_DIR" --no-audit --no-fund --no-save "$AXE_SPEC" >"$log" 2>&1 || {
+        show_log_tail "$log"
+        need "npm install $AXE_SPEC failed"
+        return
+    }
+    [ -s "$js" ] || die "npm install $AXE_SPEC finished but $js is missing"
+    echo "$AXE_SPEC" >"$stamp"
+    say "node: $AXE_SPEC installed in $(($(now) - t0)) s"
+}
+
 check_browser() {
     if command -v chromium >/dev/null 2>&1; then
         say "browser: $(command -v chromium) present"
@@ -353,6 +390,7 @@ cmd_setup() {
     setup_dockerd
     setup_base_image
     setup_example_image
+    setup_node_tools
     check_browser
     flock -u 9
     exec 9>&-

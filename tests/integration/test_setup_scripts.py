@@ -86,7 +86,7 @@ def test_second_setup_changes_nothing_and_starts_no_second_dockerd() -> None:
     assert _dockerd_pids() == dockerd_before
     assert image_before is not None and _image_id(BASE_IMAGE) == image_before
     assert stamp.stat().st_mtime_ns == stamp_before, "the second setup reinstalled the venv"
-    for step in ("apt:", "venv:", "docker:", "image:"):
+    for step in ("apt:", "venv:", "docker:", "image:", "node:"):
         lines = [line for line in second.stdout.splitlines() if line.startswith(f"[dev.sh] {step}")]
         assert lines and all("skipped" in line for line in lines), (step, second.stdout)
 
