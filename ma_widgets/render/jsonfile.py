@@ -7,7 +7,10 @@ read too, each with a warning naming the line or the encoding (docs/platform/con
 - text that is not UTF-8 but whose encoding is detected with confidence (GBK/GB18030 above all,
   by ``charset-normalizer``); otherwise an error that names the likely encoding and the
   ``iconv`` command that converts it;
-- ``//`` and ``/* */`` comments, trailing commas and other JSON5 forms (read by ``json5``);
+- ``//`` and ``/* */`` comments and trailing commas (JSONC): blanked out, then read by the
+  standard parser, which keeps line numbers and has no nesting limit of its own (``json5``, a
+  pure-Python parser, stops near 60 levels); other JSON5 forms (single quotes, unquoted keys)
+  are read by ``json5``;
 - numbers no parser should build: integers longer than Python converts (4300 digits), floats
   that overflow to infinity, ``NaN``: kept as a short text so that validation names the field.
 
@@ -18,6 +21,7 @@ say what is wrong" used by every command that takes a SPEC.json.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import json
 import math
@@ -162,18 +166,90 @@ def parse_json_text(text: str, source: str = "<text>") -> Any:
         raise SpecFileError(source, "not valid JSON: nested too deeply") from None
 
 
+#: JSONC, the JSON that editors allow: a string (kept), a comment, or a comma that only
+#: whitespace and comments separate from a closing bracket.
+_JSONC_TOKEN = re.compile(
+    r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?\*/|,(?=(?:\s|//[^\n]*|/\*.*?\*/)*[}\]])', re.S
+)
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_PLATFORM_WANTS = (
+    "strict JSON has none. The platform expects strict JSON: `ma-widgets render --as config` "
+    "writes it"
+)
+
+
+def strip_jsonc(text: str) -> tuple[str, dict[str, list[int]]]:
+    """``text`` with comments and trailing commas blanked out, and the lines where they were.
+
+    Blanked, not removed: every other character keeps its line and column, so a later error
+    still points into the user's file. What is left is read by the fast standard parser, which
+    also has no nesting limit of its own (``json5`` stops near 60 levels).
+    """
+    found: dict[str, list[int]] = {}
+    newlines: list[int] = []
+
+    def blank(match: re.Match[str]) -> str:
+        token = match.group()
+        if token[0] == '"':
+            return token
+        if not newlines:
+            newlines.extend(m.start() for m in re.finditer("\n", text))
+            newlines.append(len(text))
+        line = bisect.bisect_left(newlines, match.start()) + 1
+        kind = "trailing comma" if token == "," else token[:2].replace("/*", "/* */") + " comment"
+        found.setdefault(kind, []).append(line)
+        return _NOT_NEWLINE.sub(" ", token)
+
+    return _JSONC_TOKEN.sub(blank, text), found
+
+
+def _first(item: tuple[str, list[int]]) -> int:
+    return item[1][0]
+
+
+def _counted(kind: str, lines: list[int]) -> str:
+    count = len(lines)
+    where = f"line {lines[0]}" if count == 1 else f"first at line {lines[0]}"
+    return f"{count} {kind}{'s' if count != 1 else ''} ({where})"
+
+
 def parse_dialect(text: str, source: str = "<text>") -> tuple[Any, list[ImportWarning]]:
-    """JSON as people write it: strict first, then JSON5 (comments, trailing commas), warned."""
+    """JSON as people write it: strict first, then JSONC (comments, trailing commas), then
+    JSON5 (single quotes, unquoted keys...); one warning says what was read and where."""
     try:
         return parse_json_text(text, source), []
     except SpecFileError as strict_error:
         if strict_error.line is None:
             raise
         first = strict_error
+    stripped, found = strip_jsonc(text)
+    if found:
+        try:
+            data = parse_json_text(stripped, source)
+        except SpecFileError:
+            pass  # more than comments and commas: JSON5 may read it
+        else:
+            parts = [_counted(kind, lines) for kind, lines in sorted(found.items(), key=_first)]
+            line = min(lines[0] for lines in found.values())
+            warning = ImportWarning(
+                "", f"has {' and '.join(parts)}; read as JSONC, but {_PLATFORM_WANTS}", line=line
+            )
+            return data, [warning]
+    return _json5(text, source, first), [
+        ImportWarning(
+            "",
+            f"has JSON5 syntax (single quotes, unquoted keys or the like) from line {first.line}; "
+            f"read as JSON5, but {_PLATFORM_WANTS}",
+            line=first.line,
+        )
+    ]
+
+
+def _json5(text: str, source: str, first: SpecFileError) -> Any:
     import json5
 
     try:
-        data = json5.loads(
+        return json5.loads(
             text,
             parse_int=_parse_int,
             parse_float=_parse_float,
@@ -187,14 +263,6 @@ def parse_dialect(text: str, source: str = "<text>") -> tuple[Any, list[ImportWa
         # The library failing on odd input is still the file's problem: say where strict JSON
         # stopped, which is where the odd part starts.
         raise first from None
-    line, what = _what_is_not_strict(text, first)
-    warning = ImportWarning(
-        "",
-        f"has {what} (first at line {line}); strict JSON has none, read as JSON5. The platform "
-        "expects strict JSON: `ma-widgets render --as config` writes it",
-        line=line,
-    )
-    return data, [warning]
 
 
 def _json5_error(source: str, message: str, strict: SpecFileError) -> SpecFileError:
@@ -206,22 +274,6 @@ def _json5_error(source: str, message: str, strict: SpecFileError) -> SpecFileEr
     return SpecFileError(
         source, f"not valid JSON (nor JSON5): {reason}", int(line), int(column or 1)
     )
-
-
-def _what_is_not_strict(text: str, error: SpecFileError) -> tuple[int, str]:
-    """Name what the strict parser stopped at: a comment, a trailing comma, JSON5 syntax."""
-    lines = text.splitlines() or [""]
-    line = error.line or 1
-    rest = lines[line - 1][(error.column or 1) - 1 :] if line <= len(lines) else ""
-    if rest.startswith("//"):
-        return line, "// comments"
-    if rest.startswith("/*"):
-        return line, "/* */ comments"
-    before = "\n".join([*lines[: line - 1], lines[line - 1][: (error.column or 1) - 1]])
-    if rest[:1] in "}]" and before.rstrip().endswith(","):
-        comma_line = before.rstrip().count("\n") + 1
-        return comma_line, "a trailing comma"
-    return line, "JSON5 syntax (single quotes, unquoted keys or the like)"
 
 
 def unread_numbers(data: Any) -> list[ImportWarning]:

@@ -258,7 +258,7 @@ def test_console_script_import_names_the_line_of_a_comment() -> None:
         timeout=60,
     )
     assert done.returncode == 0
-    assert f"{path}:2: warning: has // comments (first at line 2)" in done.stderr
+    assert f"{path}:2: warning: has 2 // comments (first at line 2)" in done.stderr
 
 
 def test_import_writes_a_dockerfile_skeleton_with_the_dependencies(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ CASES = [
     (
         "pytorch_comments.json",
         [
-            ("", "// comments (first at line 2)"),
+            ("", "2 // comments (first at line 2) and 1 /* */ comment (line 30)"),
             ("model_type", "'PyTorch' is not 'Image'"),
             ("apis.0.response.data.properties.scores.type", "'list' is not a JSON Schema type"),
             ("apis.0.response.data.properties.scores.items.type", "read as 'array'"),
@@ -54,7 +54,7 @@ CASES = [
     (
         "tensorflow_trailing_commas.json",
         [
-            ("", "a trailing comma (first at line 15)"),
+            ("", "12 trailing commas (first at line 15)"),
             ("apis.0.request.data.properties.features.items.type", "'float'"),
             ("apis.0.response.data.properties.price.type", "'double'"),
             ("apis.0.response.data.properties.model_version.type", "read as 'integer'"),
@@ -207,6 +207,6 @@ def test_a_request_bodys_initial_config_is_read_in_the_same_dialect() -> None:
     result = import_request_body(body)
     assert result.validate().apis[0].request.data == {"type": "array"}  # type: ignore[union-attr]
     messages = [str(w) for w in result.warnings]
-    assert any(m.startswith("initial_config: (line 1) has // comments") for m in messages)
+    assert any(m.startswith("initial_config: (line 1) has 1 // comment (line 1)") for m in messages)
     assert "initial_config.apis.0.request.data.type: 'list' is not a JSON Schema type; " \
         "read as 'array'" in messages  # fmt: skip

@@ -56,7 +56,7 @@ def test_comments_and_trailing_commas_give_one_warning_naming_the_line() -> None
     data, warnings = parse_dialect(text, "c.json")
     assert data == {"model_type": "Image", "port": 8080, "apis": []}
     assert len(warnings) == 1 and warnings[0].line == 3
-    assert "/* */ comments (first at line 3)" in warnings[0].message
+    assert "has 1 /* */ comment (line 3) and 1 // comment (line 3)" in warnings[0].message
 
 
 def test_a_trailing_comma_is_named_at_its_own_line() -> None:
@@ -162,3 +162,48 @@ def test_any_text_is_data_or_a_file_error_never_an_exception(text: str) -> None:
         parse_dialect(text, "fuzz.json")
     except SpecFileError as error:
         assert str(error).startswith("fuzz.json")
+
+
+def test_comments_in_strings_are_text_and_deep_jsonc_is_read() -> None:
+    data, warnings = parse_dialect(
+        '{"url": "http://x/*y*/", // c\n "n": ' + "[" * 400 + "]" * 400 + "}"
+    )
+    assert data["url"] == "http://x/*y*/" and warnings[0].line == 1
+    assert "1 // comment (line 1)" in warnings[0].message
+
+
+def test_single_quotes_are_read_as_json5_with_a_warning() -> None:
+    data, warnings = parse_dialect("{\n 'a': 1, b: 'two'\n}")
+    assert data == {"a": 1, "b": "two"}
+    assert warnings[0].line == 2 and "JSON5 syntax" in warnings[0].message
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='ab/*"\\ ,\n', max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text("ab/*", max_size=3), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values, st.lists(st.sampled_from(["// note\n", "/* note */", ",", " "]), max_size=6))
+def test_comments_and_trailing_commas_anywhere_read_back_the_same_value(value, extras) -> None:
+    """Insert comments before closing brackets (and commas there): the value is unchanged."""
+    text = json.dumps(value, indent=1)
+    at = max(text.rfind("]"), text.rfind("}"))  # the outermost closing bracket
+    if at <= 0:
+        return
+    previous = text[:at].rstrip()[-1:]  # what comes before it, comments aside
+    inserted = ""
+    for extra in extras:
+        if extra == ",":
+            if previous in "[{,":
+                continue  # "[," is not a trailing comma but a mistake
+            previous = ","
+        inserted += extra
+    text = text[:at] + inserted + text[at:]
+    data, _ = parse_dialect(text, "x.json")
+    assert data == value
