@@ -17,6 +17,7 @@ a password, token or key in clear (a traceback printed with its locals shows onl
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -110,6 +111,9 @@ class HttpClient:
         # For a caller that retries within its own deadline: one try per call.
         self._once = _session(HTTPAdapter(max_retries=0), verify)
         self.timeout_s = timeout_s
+        # A backend built in a notebook cell is rarely closed: its connections are closed when
+        # it is garbage, not left to the interpreter (a ResourceWarning per socket).
+        self._close = weakref.finalize(self, _close_sessions, self._session, self._once)
 
     def request(
         self,
@@ -189,8 +193,12 @@ class HttpClient:
         return _answer(status, answer_headers, content, signed)
 
     def close(self) -> None:
-        self._session.close()
-        self._once.close()
+        self._close()
+
+
+def _close_sessions(*sessions: Any) -> None:
+    for session in sessions:
+        session.close()
 
 
 def _session(adapter: Any, verify: bool | str) -> Any:

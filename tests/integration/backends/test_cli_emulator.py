@@ -92,6 +92,7 @@ def test_the_cli_emulator_serves_no_fault_hooks_unless_asked(emulator: Emulator)
     )
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(request, timeout=5)
+    info.value.close()  # the error holds the answer's socket
     assert info.value.code == 404
 
 

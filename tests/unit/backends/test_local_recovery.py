@@ -83,6 +83,8 @@ def test_a_publisher_killed_with_sigkill_leaves_a_version_that_can_be_submitted_
     finally:
         proc.kill()
         proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 def test_owner_liveness_from_pid_boot_and_start_time() -> None:
