@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,12 +41,12 @@ from ma_widgets.services.base import (
     wait_for_service,
 )
 from ma_widgets.services.servers import (
-    SERVICE_ENV,
     SUPERVISOR_MODULE,
     register_supervisor,
     remove_leftovers,
     runtime_name,
     supervisor_alive,
+    supervisor_env,
 )
 from ma_widgets.services.store import ServiceStore, service_from_record
 
@@ -211,19 +211,28 @@ class LocalServices:
 
     def _spawn(self, service_id: str) -> None:
         folder = self.store.folder(service_id)
-        env = _without_secrets(os.environ)
-        env[SERVICE_ENV] = service_id
-        with open(folder / "supervisor.log", "ab") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", SUPERVISOR_MODULE, str(self.home), service_id],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                close_fds=True,
-                env=env,
-                cwd=str(self.home),
-            )
+        env = supervisor_env(os.environ, service_id)
+        try:
+            with open(folder / "supervisor.log", "ab") as log:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", SUPERVISOR_MODULE, str(self.home), service_id],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    close_fds=True,
+                    env=env,
+                    cwd=str(self.home),
+                )
+        except OSError as error:
+            reason = f"the service's supervisor could not be started: {error}"
+
+            def failed(record: dict[str, Any]) -> list[ServiceEvent]:
+                record.update(status="failed", reason=reason, spawning=None)
+                return [ServiceEvent(time.time(), "abnormal", reason, "failed")]
+
+            self.store.update(service_id, failed)
+            raise ServiceError(reason) from error
         # Reaped by a daemon thread: a supervisor that ended must not stay a zombie here.
         threading.Thread(target=proc.wait, daemon=True, name="ma-service-reaper").start()
         host = socket.gethostname()
@@ -396,17 +405,3 @@ def _spawning(record: dict[str, Any]) -> bool:
     """A supervisor is being started for the record (by a deploy or start moments ago)."""
     since = record.get("spawning")
     return isinstance(since, int | float) and time.time() - since < SPAWN_GRACE_S
-
-
-def _without_secrets(environ: Mapping[str, str]) -> dict[str, str]:
-    """The environment for a supervisor: ours, less every variable a backend reads a secret
-    from (a token or password has no business in a process that runs for weeks)."""
-    from ma_widgets.backends.settings import ModelArtsSettings, env_names, secret_names
-
-    fields = ModelArtsSettings.model_fields
-    secret = {
-        env.upper()
-        for name in secret_names(ModelArtsSettings)
-        for env in env_names(fields[name], ModelArtsSettings, name)
-    }
-    return {k: v for k, v in environ.items() if k.upper() not in secret}

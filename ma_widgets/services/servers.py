@@ -18,6 +18,7 @@ import contextlib
 import os
 import signal
 import socket
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -167,3 +168,20 @@ def remove_leftovers(record: dict[str, Any]) -> int:
             runtime.stop(Handle("docker", container.id, "", 0.0))
             removed += 1
     return removed
+
+
+def supervisor_env(environ: Mapping[str, str], service_id: str) -> dict[str, str]:
+    """The environment for a supervisor: ours, less every variable a backend reads a secret
+    from (a token or password has no business in a process that runs for weeks), plus the
+    service's mark."""
+    from ma_widgets.backends.settings import ModelArtsSettings, env_names, secret_names
+
+    fields = ModelArtsSettings.model_fields
+    secret = {
+        env.upper()
+        for name in secret_names(ModelArtsSettings)
+        for env in env_names(fields[name], ModelArtsSettings, name)
+    }
+    env = {k: v for k, v in environ.items() if k.upper() not in secret}
+    env[SERVICE_ENV] = service_id
+    return env
