@@ -93,7 +93,7 @@ export default {
 """
 
 
-class AriaBridge(anywidget.AnyWidget):  # type: ignore[misc]
+class AriaBridge(anywidget.AnyWidget):
     """Keeps the app's ARIA attributes in step with the page; reports leaving a schema editor."""
 
     _esm = ESM

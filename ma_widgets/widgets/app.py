@@ -86,6 +86,7 @@ class ModelImportWidget(w.VBox):
         self.failures: dict[str, str] = {}
         self._change_callbacks = CallbackDispatcher()
         self._copied: dict[str, Any] = {}  # the copy ``value`` is made from, by field
+        self._last_facts: Facts | None = None
         self.problems = ProblemList(self._go_to, lambda: self.form.show_all())
         self.status = self.problems.status
         self.show_problems = self.problems.show_button
@@ -230,6 +231,9 @@ class ModelImportWidget(w.VBox):
 
     def _update_bar(self) -> None:
         facts = self._facts()
+        if facts == self._last_facts:
+            return  # most edits change nothing the bar shows
+        self._last_facts = facts
         self.bar.update(facts)
         stale = facts.verdict_stale
         note = (

@@ -62,7 +62,7 @@ def _shared_style(style_class: type) -> w.Widget:
     return _shared(("style", style_class), style_class)
 
 
-def make(cls: type, width: str | None = None, **kwargs: Any) -> Any:
+def make(cls: Any, width: str | None = None, **kwargs: Any) -> Any:
     """``cls(**kwargs)`` with the shared layout and style (never mutate either afterwards)."""
     style = cls.class_traits().get("style")
     if style is not None and "style" not in kwargs:

@@ -74,6 +74,8 @@ def _generic(path: str) -> str:
 class Form:
     """Widgets for every field of ``model``, bound to one raw dict, validated on each change."""
 
+    touched: set[str]  # field paths the user has edited (view state, see the module doc)
+
     def __init__(
         self,
         model: type[BaseModel] = ModelImportSpec,
@@ -192,7 +194,7 @@ class Form:
         self._shown: dict[str, str | None] = {}
         self._cache: dict[str, Any] = {}
         self._dirty: set[str] = set()
-        self.touched: set[str] = set()
+        self.touched = set()
         placed: set[str] = set()
         boxes = []
         self.disclosures: dict[str, Disclosure] = {}
@@ -229,8 +231,8 @@ class Form:
         data = getattr(node, "data", None)
         shape = field_shape(info)
         inner = shape.inner or shape
-        models = list(inner.variants.values()) or [inner.model]
-        sub = next((m.model_fields[rest] for m in models if m and rest in m.model_fields), None)
+        models = list(inner.variants.values()) or ([inner.model] if inner.model else [])
+        sub = next((m.model_fields[rest] for m in models if rest in m.model_fields), None)
         if not isinstance(data, dict) or sub is None:
             return None
         return build_field(self, path, data, rest, sub)
@@ -350,6 +352,8 @@ class Disclosure(w.VBox):
     A real button: reachable with Tab, operated with Enter or Space (a Lumino accordion's
     header is not); ``aria-expanded`` follows its ``ma-open`` class (a11y.py).
     """
+
+    is_open: bool
 
     def __init__(self, title: str, rows: list[w.Widget]) -> None:
         self.title = title

@@ -21,7 +21,7 @@ import base64
 import html
 import json
 from collections.abc import Callable
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 import ipywidgets as w

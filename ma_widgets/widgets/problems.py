@@ -29,7 +29,7 @@ def _label(path: str) -> str:
 class ProblemList(w.VBox):
     """Status line, "Show all problems", and the list of links once asked for."""
 
-    def __init__(self, go_to: Callable[[str], None], show_all: Callable[[], None]) -> None:
+    def __init__(self, go_to: Callable[[str], object], show_all: Callable[[], None]) -> None:
         self._go_to, self._show_all = go_to, show_all
         self.status = w.HTML("").add_class("ma-status")
         self.status.layout.min_width = "0"

@@ -19,11 +19,11 @@ CSS = """
   max-width: calc(100% - 2 * var(--jp-widgets-margin, 2px)); }
 .ma-app .widget-html-content { white-space: normal; }
 .ma-section { border-top: 1px solid var(--jp-border-color2, #8884); padding: 4px 0 8px 0; }
-.ma-app h2.ma-title, .ma-app h3.ma-section-title, .ma-app h4.ma-subtitle { font-weight: 600;
+.ma-app .ma-title, .ma-app .ma-section-title, .ma-app .ma-subtitle { font-weight: 600;
   color: var(--jp-ui-font-color0, inherit); margin: 6px 0 4px 0; line-height: 1.3; }
-.ma-app h2.ma-title { font-size: var(--jp-ui-font-size3, 1.25em); }
-.ma-app h3.ma-section-title { font-size: var(--jp-ui-font-size2, 1.1em); }
-.ma-app h4.ma-subtitle { font-size: var(--jp-ui-font-size1, 1em); }
+.ma-app .ma-title { font-size: var(--jp-ui-font-size3, 1.25em); }
+.ma-app .ma-section-title { font-size: var(--jp-ui-font-size2, 1.1em); }
+.ma-app .ma-subtitle { font-size: var(--jp-ui-font-size1, 1em); }
 .ma-group-title { font-weight: 600; color: var(--jp-ui-font-color1, inherit); }
 .ma-row { align-items: flex-start; margin: 2px 0; flex-wrap: wrap; }
 .ma-label { width: 13em; min-width: 13em; flex: 0 0 13em; }

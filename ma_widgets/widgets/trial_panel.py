@@ -63,7 +63,7 @@ class TrialPanel(w.VBox):
         except MaWidgetsError as error:
             self.runtime, where = None, f"unavailable ({error})"
 
-        self.title = w.HTML('<div class="ma-section-title">Health-check trial</div>')
+        self.title = w.HTML('<h3 class="ma-section-title">Health-check trial</h3>')
         self.runtime_label = w.HTML(f"Runtime: <b>{_esc(where)}</b>")
         self.mode = w.ToggleButtons(
             options=[("Fast", "fast"), ("Faithful", "faithful")],
