@@ -49,7 +49,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 WIDGET_SCRIPT = """
-import importlib.util, json, sys
+import importlib.metadata, importlib.util, json, sys
 import ma_widgets
 from ma_widgets import ModelImportWidget
 
@@ -63,6 +63,11 @@ print(json.dumps({
     "preview": widget.preview is not None,
     "jupyterlab": importlib.util.find_spec("jupyterlab") is not None,
     "voila": importlib.util.find_spec("voila") is not None,
+    "dist_version": importlib.metadata.version("ma_widgets"),
+    "license": importlib.metadata.metadata("ma_widgets")["License-Expression"],
+    "license_file": any(
+        f.name == "LICENSE" for f in importlib.metadata.files("ma_widgets") or []
+    ),
 }))
 """
 
@@ -164,7 +169,9 @@ def test_the_widget_is_created_from_the_wheel_without_any_extra(clean_venv: Clea
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert Path(seen["file"]).is_relative_to(clean_venv.path), seen["file"]
-    assert seen["version"] == __version__
+    # One version source: the wheel's metadata and the code agree with the checkout.
+    assert seen["version"] == seen["dist_version"] == __version__
+    assert seen["license"] == "Apache-2.0" and seen["license_file"]
     assert seen["errors"] == {} and seen["name"] is not None and seen["preview"]
     # No extras: the Jupyter front ends stay out of the base install.
     assert not seen["jupyterlab"] and not seen["voila"]
