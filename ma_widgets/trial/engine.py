@@ -20,9 +20,11 @@ Events (``on_event(TrialEvent)``; ``at_s`` is seconds after the server started, 
 - ``probe``: data :class:`~ma_widgets.trial.results.Probe` (``label``, ``repeat`` for folding).
 - ``diagnosis``: a stable wrong answer during startup; data
   :class:`~ma_widgets.trial.timeline.Diagnosis` (what, which field, when final).
-- ``verdict``: data the :class:`~ma_widgets.trial.results.TrialResult` so far.
+- ``verdict``: data the :class:`~ma_widgets.trial.results.TrialResult` so far; in fast mode
+  at the budget instant at the latest.
 - ``overtime``: probing on after an unhealthy verdict of a server that never answered; data
-  ``{"until_s"}``. Ends by itself.
+  ``{"until_s"}``. Ends by itself, at the first answer or at ``until_s``; what it learns
+  (``first_answer_s``, the advice) is in the result of ``done``.
 - ``smoke``: data :class:`~ma_widgets.trial.results.SmokeResult`.
 - ``watch``: the watch phase's limit, at its start and on each extension; data ``{"until_s"}``.
 - ``alarm`` / ``recovered`` (watch phase), ``exited`` (data: the exit code), ``stopped``,
@@ -310,28 +312,18 @@ class Trial:
         result.exit_code = startup.exit_code
         if startup.ready_after_s is not None:
             result.margin_s = round(result.budget_s - startup.ready_after_s, 3)
-        first = startup.first_answer_s
-        observed = None
         if startup.verdict == "stopped":
             self._emit("stopped", "stopped before a verdict")
             return
-        if startup.verdict == "unhealthy" and first is None and not self._log.answered:
-            first, observed = self._overtime()
-        result.first_answer_s = first if startup.ready_after_s is None else startup.ready_after_s
-        result.advice = advice_for(
-            startup.verdict,
-            self.spec,
-            self.check,
-            startup.ready_after_s,
-            first,
-            result.probes,
-            startup.exit_code,
-            observed,
-            self._port_label(),
-        )
+        self._advise(startup, startup.first_answer_s, None)
         if startup.verdict == "exited":  # the log tail is read by _clean_up, before removal
             self._emit("exited", f"exited with code {startup.exit_code}", startup.exit_code)
-        self._emit("verdict", result.summary(), result)
+        self._emit("verdict", result.summary(), result)  # at the budget instant, never later
+        if startup.verdict == "unhealthy" and result.first_answer_s is None:
+            if not self._log.answered:  # never answered: learn when it would, then say so
+                first, observed = self._overtime()
+                self._advise(startup, first, observed)
+            return
         if startup.verdict != "healthy":
             return
         if self.smoke and self.spec.apis:
@@ -344,6 +336,21 @@ class Trial:
                 self._emit("smoke", f"{item.method} {item.url}: {state}", item)
         if self.watch and not self.stopping:
             self._watch_phase(startup.ready_after_s or self._elapsed())
+
+    def _advise(self, startup: Startup, first: float | None, observed: float | None) -> None:
+        result = self.result
+        result.first_answer_s = first if startup.ready_after_s is None else startup.ready_after_s
+        result.advice = advice_for(
+            startup.verdict,
+            self.spec,
+            self.check,
+            startup.ready_after_s,
+            first,
+            result.probes,
+            startup.exit_code,
+            observed,
+            self._port_label(),
+        )
 
     # -- after the verdict ------------------------------------------------------------------
     def _overtime(self) -> tuple[float | None, float | None]:

@@ -241,10 +241,12 @@ class Overtime:
     _running: bool = False
 
     def due(self, now: float) -> list[Planned]:
-        if self.done or self._running or now < self._next:
+        if self.done or self._running:
             return []
         if now >= self.until:
             self.ended = True
+            return []
+        if now < self._next:
             return []
         self._running = True
         return [Planned(now, "overtime")]

@@ -79,14 +79,16 @@ def test_fast_and_faithful_agree_on_every_verdict(
     spec = _spec(delay, period, failures, timeout)
     budget = spec.health_check.startup_budget_s()
     server = data.draw(servers(budget, timeout))
-    fast, fast_events, _ = _run(spec, server, "fast", overtime_s=0, fast_interval_s=interval)
+    fast, fast_events, _ = _run(spec, server, "fast", overtime_s=5, fast_interval_s=interval)
     faithful, _, _ = _run(spec, server, "faithful", overtime_s=0)
     assert fast.verdict == faithful.verdict, (fast.summary(), faithful.summary())
     if fast.verdict == "healthy":
         assert fast.ready_after_s <= faithful.ready_after_s <= budget
     verdict_at = next(e.at_s for e in fast_events if e.kind == "verdict")
-    # The fast verdict never comes after the budget instant (plus that check's own time).
+    # The fast verdict never comes after the budget instant (plus that check's own time),
+    # also when overtime probing follows it.
     assert verdict_at <= budget + timeout + 1e-6
+    assert fast_events[-1].at_s <= budget + timeout + 5 + timeout + 1e-6  # overtime ends too
     if faithful.verdict in ("healthy", "unhealthy"):  # no checks after the verdict
         assert all(p.at_s <= budget for p in faithful.probes)
 
