@@ -96,6 +96,8 @@ class ModelArtsBackend(BackendBase):
         self.lookup_deadline_s = lookup_deadline_s
         self.backoff_s = backoff_s
         self._timelines: dict[str, list[StatusEvent]] = {}
+        #: (name, version) whose create may have been registered without our hearing of it.
+        self._unsure: set[tuple[str, str]] = set()
 
     def __repr__(self) -> str:
         client = getattr(self, "client", None)  # a traceback may show one still being built
@@ -118,7 +120,9 @@ class ModelArtsBackend(BackendBase):
         from ma_widgets.render import to_request_body
 
         body = {**to_request_body(spec), "workspace_id": self.client.workspace_id}
-        maybe_created = False  # an earlier attempt of this call may have registered it
+        # An earlier attempt of this call (or an earlier submit of this backend whose outcome
+        # was unknown) may have registered it.
+        maybe_created = (spec.name, spec.version) in self._unsure
         last: BackendError | None = None
         for attempt in range(self.create_attempts):
             if attempt:
@@ -129,6 +133,7 @@ class ModelArtsBackend(BackendBase):
                 last = error
                 if getattr(error, "maybe_sent", True):  # a 5xx or a lost answer, not "refused"
                     maybe_created = True
+                    self._unsure.add((spec.name, spec.version))  # until the platform says
                     found = self._look_up(spec, error)
                     if found is not None:
                         return self._handle(spec, found.model_id)
@@ -144,6 +149,7 @@ class ModelArtsBackend(BackendBase):
                 raise BackendError("the platform accepted the model but sent no model_id")
             return self._handle(spec, str(model_id))
         # Each lost answer was followed by a look-up that answered "not listed" (else it raised).
+        self._unsure.discard((spec.name, spec.version))
         listed = "; the platform does not list it" if maybe_created else ""
         raise BackendUnavailableError(
             f"could not create model {spec.name} {spec.version} after "
@@ -206,6 +212,7 @@ class ModelArtsBackend(BackendBase):
     # -- deciding from facts ------------------------------------------------------------------
 
     def _handle(self, spec: ModelImportSpec, model_id: str) -> SubmissionHandle:
+        self._unsure.discard((spec.name, spec.version))
         return SubmissionHandle(self.name, model_id, spec.name, spec.version)
 
     def _look_up(self, spec: ModelImportSpec, cause: BackendError) -> ModelVersion | None:
@@ -230,7 +237,8 @@ class ModelArtsBackend(BackendBase):
         if found is None:  # 409, yet not listed: the platform contradicts itself for now
             raise SubmissionUnknownError(spec.name, spec.version, self.name, str(conflict))
         image = found.extra.get("image")
-        if image and image != body.get("source_location"):
+        if image and image != body.get("source_location"):  # someone else's, not ours
+            self._unsure.discard((spec.name, spec.version))
             raise DuplicateModelError(spec.name, spec.version) from None
         return self._handle(spec, found.model_id)
 

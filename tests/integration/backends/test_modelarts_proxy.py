@@ -100,6 +100,9 @@ def test_a_stored_create_whose_answer_is_lost_while_look_ups_fail_is_unknown_not
     assert len(proxy.outcomes("GET", LOOKUP)) >= 2  # it kept asking within its deadline
     proxy.clear()
     assert [v.version for v in backend.versions("digits")] == ["0.0.1"]  # the advice works
+    # Submitting it again from the same session finds it is that submission's: no "duplicate".
+    again = backend.submit(make_spec())
+    assert list(emulator.state.models) == [again.model_id]
 
 
 def test_look_ups_that_fail_for_a_while_then_answer_find_the_created_model(
