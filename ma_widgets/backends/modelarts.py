@@ -6,7 +6,8 @@ error codes). This module decides what the answers mean, from facts only:
 - Creating a model is not idempotent. When a create's answer is lost (or a 5xx comes back), the
   backend looks the name + version up until the platform answers (bounded) before it sends the
   create again, so a flaky network never registers a model twice; a 409 for a version that an
-  earlier attempt of the same call may have created is that call's success; when nothing can
+  earlier attempt of the same call (or an earlier submit of this backend whose outcome was
+  unknown) may have created is a success when it holds the same image; when nothing can
   be learned, the outcome is reported as unknown with the way to check, never as "choose a new
   version" for a create that may have succeeded.
 - A status the platform reports but this code does not know is shown as it is and ends a wait.
