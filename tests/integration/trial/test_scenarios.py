@@ -116,9 +116,10 @@ def _fast(target: Target, spec: Any, **options: Any):
 def test_healthy_server_is_healthy_in_both_modes_and_its_api_answers(target):
     fast, faithful = _both_modes(target, target.make())
     assert fast.verdict == "healthy"
-    # Faithful sees it at the first scheduled check (Delay); fast sees it before that.
+    # Faithful sees it at the first scheduled check (Delay); fast sees it then at the latest
+    # (before it, unless a loaded machine started the server slowly).
     assert faithful.ready_after_s == 1.0 and faithful.margin_s == BUDGET - 1.0
-    assert fast.ready_after_s < faithful.ready_after_s
+    assert fast.ready_after_s <= faithful.ready_after_s
     assert fast.margin_s == pytest.approx(BUDGET - fast.ready_after_s, abs=1e-3)
     assert [p.index for p in faithful.probes] == [0]
     for result in (fast, faithful):
