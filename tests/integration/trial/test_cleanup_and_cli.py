@@ -134,13 +134,15 @@ def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_cli_exit_code_is_zero_only_when_healthy(tmp_path, example_image):
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
     good.write_text(json.dumps(_spec(example_image)))
-    bad.write_text(json.dumps(_spec(example_image, "HEALTH_STATUS=503 python3 /app/server.py")))
+    bad.write_text(json.dumps(_spec(example_image, f"HEALTH_STATUS=503 python3 {SERVER}")))
     ok = _cli(["trial", str(good), "--json"], tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["verdict"] == "healthy"
-    failed = _cli(["trial", str(bad), "--overtime", "0"], tmp_path)
+    # A steady 503 ends at the budget instant (no overtime for a server that answers).
+    failed = _cli(["trial", str(bad), "--runtime", "process"], tmp_path)
     assert failed.returncode == 1
     assert "unhealthy" in failed.stdout and "answered HTTP 503" in failed.stdout
+    assert "diagnosis: " in failed.stderr and "overtime" not in failed.stderr
 
 
 def _slow_start(runtime: str, request) -> str:

@@ -155,7 +155,7 @@ import json, resource, sys
 from ma_widgets.spec import validate_spec
 from ma_widgets.trial import resolve_runtime, run_trial
 spec = validate_spec(json.loads(sys.argv[2]))
-result = run_trial(spec, resolve_runtime(sys.argv[1]), "fast", watch=True, watch_s=3)
+result = run_trial(spec, resolve_runtime(sys.argv[1]), "fast", watch=True, watch_s=1.5)
 print(json.dumps({
     "verdict": result.verdict,
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
