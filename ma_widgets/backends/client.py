@@ -82,13 +82,23 @@ class ModelArtsClient:
         self.http = HttpClient(retries=retries, backoff_s=backoff_s, timeout_s=timeout_s)
 
     @classmethod
-    def from_settings(cls, **values: Any) -> ModelArtsClient:
-        """A client from setting names (missing ones from the environment, see settings.py)."""
+    def from_settings(
+        cls,
+        *,
+        retries: int = DEFAULT_RETRIES,
+        backoff_s: float = DEFAULT_BACKOFF_S,
+        timeout_s: tuple[float, float] = DEFAULT_TIMEOUT_S,
+        **values: Any,
+    ) -> ModelArtsClient:
+        """A client from setting names (missing ones from the environment, see settings.py);
+        BackendConfigError names every missing or unknown setting at once."""
         given = {k: v for k, v in values.items() if v not in (None, "")}
         try:
             settings = load_settings(ModelArtsSettings, "modelarts", given)
-            return cls(settings, given=given)
-        finally:
+            return cls(
+                settings, given=given, retries=retries, backoff_s=backoff_s, timeout_s=timeout_s
+            )
+        finally:  # plain-text secrets do not stay in this frame (a traceback shows it)
             values.clear()
             given.clear()
 
