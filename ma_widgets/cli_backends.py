@@ -15,39 +15,19 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ma_widgets.errors import MaWidgetsError, SpecValidationError
 
 if TYPE_CHECKING:
-    from ma_widgets.backends import Backend, SettingField, StatusReport
+    from ma_widgets.backends import Backend, StatusReport
 
 EXIT_OK, EXIT_INVALID, EXIT_FAILED, EXIT_TIMEOUT, EXIT_UNKNOWN = 0, 1, 3, 4, 5
 #: Where ``ma-widgets emulator --access-key`` reads the secret key (the name Huawei's SDKs use,
 #: so one ``export`` serves the emulator and the client alike).
 EMULATOR_SK_ENV = "HUAWEICLOUD_SDK_SK"
-
-
-def _settings(pairs: list[str] | None, fields: Sequence[SettingField]) -> dict[str, Any]:
-    """``--option KEY=VALUE`` pairs as settings; a setting the backend marks secret is refused
-    (``ps`` shows every process's command line to other users)."""
-    secret = {field.name: field for field in fields if field.secret}
-    out: dict[str, Any] = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise MaWidgetsError(f"--option wants KEY=VALUE, got {pair!r}")
-        name = key.replace("-", "_")
-        if name in secret:
-            where = secret[name].env
-            raise MaWidgetsError(
-                f"--option {key}=... would show a secret to other users; "
-                + (f"set {where} in the environment instead" if where else "pass it from Python")
-            )
-        out[name] = value
-    return out
 
 
 def _print_error(command: str, error: MaWidgetsError, as_json: bool) -> None:
@@ -64,9 +44,10 @@ def _opened_backend(args: argparse.Namespace) -> Iterator[Backend]:
     """The backend ``--backend`` and ``--option`` name, closed afterwards: that frees what it
     holds (the ModelArts HTTP session); plugins need not have ``close()``."""
     from ma_widgets.backends import backend_factory, get_backend
+    from ma_widgets.backends.settings import settings_from_options
 
     fields = getattr(backend_factory(args.backend), "settings_fields", ())
-    backend = get_backend(args.backend, **_settings(args.option, fields))
+    backend = get_backend(args.backend, **settings_from_options(args.option, fields))
     try:
         yield backend
     finally:

@@ -9,7 +9,7 @@ environment; an empty argument counts as not given (a text box left blank).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -229,3 +229,29 @@ def load_settings(model: type[M], backend: str, given: Mapping[str, Any]) -> M:
         values.clear()  # a secret typed into the wrong box stays out of the traceback's locals
     # Raised outside the except: the ValidationError (which holds the inputs) is not attached.
     raise BackendConfigError(f"{backend}: " + "; ".join(problems))
+
+
+def settings_from_options(
+    pairs: Iterable[str] | None, fields: Sequence[SettingField]
+) -> dict[str, str]:
+    """``--option KEY=VALUE`` pairs as settings (``-`` in a key read as ``_``).
+
+    A setting the fields mark secret is refused, naming its environment variable: ``ps``
+    shows every process's command line to other users. Shared by every command that takes
+    backend settings, so each refuses exactly the secrets its backend declares.
+    """
+    secret = {field.name: field for field in fields if field.secret}
+    out: dict[str, str] = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise BackendConfigError(f"--option wants KEY=VALUE, got {pair!r}")
+        name = key.replace("-", "_")
+        if name in secret:
+            where = secret[name].env
+            raise BackendConfigError(
+                f"--option {key}=... would show a secret to other users; "
+                + (f"set {where} in the environment instead" if where else "pass it from Python")
+            )
+        out[name] = value
+    return out

@@ -115,3 +115,19 @@ def test_local_settings_read_docker_auto_and_refuse_nonsense(tmp_path) -> None:
     assert LocalBackend(tmp_path / "r.sqlite3", docker="false").use_docker is False
     with pytest.raises(BackendConfigError, match="setting docker: must be true, false or auto"):
         LocalBackend(tmp_path / "r.sqlite3", docker="sometimes")
+
+
+def test_options_from_the_command_line_refuse_exactly_the_declared_secrets() -> None:
+    from ma_widgets.backends.settings import settings_from_options
+
+    fields = ModelArtsBackend.settings_fields
+    assert settings_from_options(["endpoint=http://x", "project-id=p"], fields) == {
+        "endpoint": "http://x",
+        "project_id": "p",
+    }
+    for name in secret_names(ModelArtsSettings):
+        with pytest.raises(BackendConfigError, match="would show a secret") as info:
+            settings_from_options([f"{name.replace('_', '-')}=v4lue"], fields)
+        assert "v4lue" not in str(info.value)
+    with pytest.raises(BackendConfigError, match="KEY=VALUE"):
+        settings_from_options(["endpoint"], fields)
