@@ -10,14 +10,11 @@ costs nothing; an api call's answer is read up to :data:`ANSWER_CAP`.
 
 from __future__ import annotations
 
-import http.client
 import json
-import ssl
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ma_widgets.trial.deadline_http import DeadlineExceeded, exchange
 from ma_widgets.trial.runtime import Handle, Runtime
 
 OutcomeKind = Literal["ok", "no-connection", "timeout", "wrong-answer"]
@@ -49,6 +46,12 @@ def http_probe(url: str, timeout: float) -> ProbeOutcome:
     Ends within ``timeout`` seconds whatever the server does (trickles, never answers, streams
     an endless body).
     """
+    # Imported here: http.client and ssl cost a kernel's first widget tens of milliseconds.
+    import http.client
+    import ssl
+
+    from ma_widgets.trial.deadline_http import DeadlineExceeded, exchange
+
     began = time.monotonic()
     try:
         answer = exchange("GET", url, timeout, body_cap=0)
@@ -91,6 +94,8 @@ def _since(began: float) -> float:
 
 def _short(error: BaseException) -> str:
     """The useful part of a connection error, in the words the timeline shows."""
+    import http.client
+
     if isinstance(error, ConnectionRefusedError):
         return "connection refused"
     if isinstance(error, ConnectionResetError | BrokenPipeError):
@@ -123,6 +128,10 @@ def http_call(
     data: dict[str, str] | None = None,
 ) -> HttpAnswer:
     """Call one declared api (smoke test): JSON body, or multipart form with files."""
+    import http.client
+
+    from ma_widgets.trial.deadline_http import DeadlineExceeded, exchange
+
     body: bytes | None = None
     headers: dict[str, str] = {}
     if files or data:
