@@ -21,9 +21,9 @@ from ma_widgets.trial.advice import HealthCheck
 from ma_widgets.trial.probes import ProbeOutcome
 from ma_widgets.trial.results import Mode, Phase, Probe
 
-#: Identical wrong answers in a row (fast mode) after which they count as stable. At the fast
-#: interval of 0.1 s that is 0.3 s after the first one; in faithful mode one scheduled check is
-#: enough (the next one is a whole Period away).
+#: Identical wrong answers in a row (fast mode) after which they count as stable: at the fast
+#: interval of 0.1 s, 0.2 s after the first one. In faithful mode one scheduled check is enough
+#: (the next one is a whole Period away).
 STABLE_REPEATS = 3
 
 LABELS = {
