@@ -166,11 +166,15 @@ def parse_json_text(text: str, source: str = "<text>") -> Any:
         raise SpecFileError(source, "not valid JSON: nested too deeply") from None
 
 
-#: JSONC, the JSON that editors allow: a string (kept), a comment, or a comma that only
-#: whitespace and comments separate from a closing bracket.
-_JSONC_TOKEN = re.compile(
-    r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?\*/|,(?=(?:\s|//[^\n]*|/\*.*?\*/)*[}\]])', re.S
-)
+#: JSONC, the JSON that editors allow. Strings are matched (and kept) so that what looks like
+#: a comment or a comma inside one is left alone. Every match is consumed once, so reading is
+#: linear in the text whatever it holds: an unterminated string ends at its line's end, an
+#: unterminated comment at the text's end.
+_STRING = r'"(?:[^"\\\n]|\\.)*"?'
+_COMMENTS = re.compile(_STRING + r"|//[^\n]*|/\*(?:.*?\*/|.*\Z)", re.S)
+_TRAILING_COMMAS = re.compile(_STRING + r"|,(?=\s*[}\]])")
+#: Quick checks (no string awareness) that let a pass be skipped when it cannot find anything.
+_MAYBE_TRAILING = re.compile(r",\s*[}\]]")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _PLATFORM_WANTS = (
     "strict JSON has none. The platform expects strict JSON: `ma-widgets render --as config` "
@@ -183,24 +187,42 @@ def strip_jsonc(text: str) -> tuple[str, dict[str, list[int]]]:
 
     Blanked, not removed: every other character keeps its line and column, so a later error
     still points into the user's file. What is left is read by the fast standard parser, which
-    also has no nesting limit of its own (``json5`` stops near 60 levels).
+    also has no nesting limit of its own (``json5`` stops near 60 levels). An unterminated
+    ``/*`` leaves the text as it is (nothing found), for the JSON5 reader to report.
     """
-    found: dict[str, list[int]] = {}
     newlines: list[int] = []
+    found: dict[str, list[int]] = {}
+    unterminated: list[int] = []
 
-    def blank(match: re.Match[str]) -> str:
-        token = match.group()
-        if token[0] == '"':
-            return token
+    def line_of(position: int) -> int:
         if not newlines:
             newlines.extend(m.start() for m in re.finditer("\n", text))
             newlines.append(len(text))
-        line = bisect.bisect_left(newlines, match.start()) + 1
-        kind = "trailing comma" if token == "," else token[:2].replace("/*", "/* */") + " comment"
-        found.setdefault(kind, []).append(line)
+        return bisect.bisect_left(newlines, position) + 1
+
+    def comment(match: re.Match[str]) -> str:
+        token = match.group()
+        if token[0] == '"':
+            return token
+        if token[1] == "*" and (len(token) < 4 or not token.endswith("*/")):
+            unterminated.append(match.start())
+            return token
+        kind = "// comment" if token[1] == "/" else "/* */ comment"
+        found.setdefault(kind, []).append(line_of(match.start()))
         return _NOT_NEWLINE.sub(" ", token)
 
-    return _JSONC_TOKEN.sub(blank, text), found
+    def comma(match: re.Match[str]) -> str:
+        if match.group() != ",":
+            return match.group()
+        found.setdefault("trailing comma", []).append(line_of(match.start()))
+        return " "
+
+    stripped = _COMMENTS.sub(comment, text) if "/" in text else text
+    if unterminated:
+        return text, {}
+    if _MAYBE_TRAILING.search(stripped):
+        stripped = _TRAILING_COMMAS.sub(comma, stripped)
+    return stripped, found
 
 
 def _first(item: tuple[str, list[int]]) -> int:

@@ -207,3 +207,23 @@ def test_comments_and_trailing_commas_anywhere_read_back_the_same_value(value, e
     text = text[:at] + inserted + text[at:]
     data, _ = parse_dialect(text, "x.json")
     assert data == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ",/*" * 100_000,
+        '"a' * 100_000,
+        "/" * 300_000,
+        "[" + "1," * 200_000 + "]",
+        "," + " " * 500_000,
+    ],
+    ids=["unterminated-comments", "unterminated-strings", "slashes", "long-array", "blank-run"],
+)
+def test_hostile_jsonc_is_read_in_linear_time(text: str) -> None:
+    """Each input once took quadratic time in a regular expression (minutes); now a blink. No
+    time is asserted: the suite's timeout catches a regression."""
+    try:
+        parse_dialect(text, "hostile.json")
+    except SpecFileError as error:
+        assert error.path == "hostile.json"
