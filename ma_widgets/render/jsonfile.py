@@ -38,6 +38,8 @@ from ma_widgets.render.notes import ImportWarning, format_notes, join_path
 MAX_DOCUMENT_BYTES = 12 * 1024 * 1024
 #: Python refuses to convert longer digit strings (``sys.get_int_max_str_digits``).
 MAX_INT_DIGITS = 4300
+#: JSON5 beyond comments and trailing commas is read only in files up to this size.
+MAX_JSON5_CHARS = 1_000_000
 #: A detected encoding is trusted only when the decoded text looks this clean.
 _MAX_CHAOS = 0.1
 _ICONV_NAMES = {"gb18030": "GB18030", "gb2312": "GB2312", "gbk": "GBK", "big5": "BIG5"}
@@ -268,6 +270,8 @@ def parse_dialect(text: str, source: str = "<text>") -> tuple[Any, list[ImportWa
 
 
 def _json5(text: str, source: str, first: SpecFileError) -> Any:
+    if len(text) > MAX_JSON5_CHARS:
+        raise first  # json5 is pure Python: megabytes of it would freeze a notebook for minutes
     import json5
 
     try:

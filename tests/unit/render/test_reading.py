@@ -227,3 +227,10 @@ def test_hostile_jsonc_is_read_in_linear_time(text: str) -> None:
         parse_dialect(text, "hostile.json")
     except SpecFileError as error:
         assert error.path == "hostile.json"
+
+
+def test_json5_syntax_in_a_huge_file_is_the_strict_error() -> None:
+    text = "{'a': [" + "1, " * 400_000 + "1]}"
+    with pytest.raises(SpecFileError) as caught:
+        parse_dialect(text, "big.json")
+    assert (caught.value.line, caught.value.column) == (1, 2)
