@@ -15,6 +15,10 @@ comm, ipykernel when installed), and nothing else. Figures:
 - ``ma-widgets validate complete.json``: wall time of the console script, interpreter start
   included (cold); ``cli.main(["validate", ...])`` in-process (warm).
 
+``--imports`` prints instead the CPU time of each import group of the first widget, in the
+order the widget needs them (a group already loaded by an earlier one costs nothing), then the
+first and second construction.
+
 "cold CPU" is the CPU time (user + system) of the same cold runs: on a shared machine wall time
 also counts the time other jobs held the cores; CPU time is what a quiet machine would show.
 
@@ -46,6 +50,20 @@ RUNS = int(os.environ.get("BENCH_COLD_RUNS", "7"))
 WARM = 20
 TARGETS = {"first_widget_ms": 300.0, "validate_wall_ms": 300.0, "first_load_ms": 50.0}
 KERNEL_MODULES = ("IPython", "traitlets", "comm", "ipykernel.ipkernel")
+#: ``--imports``: what the first widget imports, group by group, in this order.
+IMPORT_GROUPS = (
+    "pydantic",
+    "ipywidgets",
+    "ma_widgets.spec",
+    "ma_widgets.render",
+    "ma_widgets.backends",
+    "ma_widgets.trial",
+    "anywidget",
+    "ma_widgets.widgets.app",
+    "docker",
+    "pydantic_settings",
+    "sqlite3",
+)
 
 
 def _preload_kernel() -> None:
@@ -168,6 +186,19 @@ def worker(task: str) -> dict[str, float]:
             ui.value = {**peer_data, "name": f"m{time.perf_counter_ns() % 1000}"}
 
         out["warm_load_ms"] = _median_ms(reload)
+    elif task == "import-groups":
+        import importlib
+
+        for name in IMPORT_GROUPS:
+            c0 = time.process_time()
+            importlib.import_module(name)
+            out[name] = _ms(time.process_time() - c0)
+        from ma_widgets import ModelImportWidget
+
+        for label in ("first construction", "second construction"):
+            c0 = time.process_time()
+            ModelImportWidget(spec=data)
+            out[label] = _ms(time.process_time() - c0)
     else:
         raise SystemExit(f"unknown task {task}")
     return out
@@ -239,9 +270,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--setup", action="store_true", help="create the ipyautoui venv first")
+    parser.add_argument(
+        "--imports", action="store_true", help="CPU ms of each import group of the first widget"
+    )
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker)))
+        return 0
+    if args.imports:
+        groups = run_worker(sys.executable, "import-groups")
+        print(f"CPU ms, median of {RUNS} fresh processes (kernel modules preloaded), in order:")
+        for name, value in groups.items():
+            print(f"  {name:28}{value:8.1f}")
         return 0
     if args.setup:
         setup()
