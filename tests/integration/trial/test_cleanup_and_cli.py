@@ -134,7 +134,9 @@ def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_cli_exit_code_is_zero_only_when_healthy(tmp_path, example_image):
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
     good.write_text(json.dumps(_spec(example_image)))
-    bad.write_text(json.dumps(_spec(example_image, f"HEALTH_STATUS=503 python3 {SERVER}")))
+    # Budget 4 s: room for a loaded machine to start the server before the verdict.
+    bad_spec = _spec(example_image, f"HEALTH_STATUS=503 python3 {SERVER}", max_failures=4)
+    bad.write_text(json.dumps(bad_spec))
     ok = _cli(["trial", str(good), "--json"], tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["verdict"] == "healthy"

@@ -116,12 +116,13 @@ def _fast(target: Target, spec: Any, **options: Any):
 def test_healthy_server_is_healthy_in_both_modes_and_its_api_answers(target):
     fast, faithful = _both_modes(target, target.make())
     assert fast.verdict == "healthy"
-    # Faithful sees it at the first scheduled check (Delay); fast sees it then at the latest
-    # (before it, unless a loaded machine started the server slowly).
-    assert faithful.ready_after_s == 1.0 and faithful.margin_s == BUDGET - 1.0
+    # Faithful sees it at a scheduled check: the first (Delay), or the next one when a loaded
+    # machine started the server slowly; fast sees it then at the latest.
+    assert faithful.ready_after_s in (1.0, 2.0)
+    assert faithful.margin_s == BUDGET - faithful.ready_after_s
     assert fast.ready_after_s <= faithful.ready_after_s
     assert fast.margin_s == pytest.approx(BUDGET - fast.ready_after_s, abs=1e-3)
-    assert [p.index for p in faithful.probes] == [0]
+    assert [p.index for p in faithful.probes] == list(range(int(faithful.ready_after_s)))
     for result in (fast, faithful):
         assert [(s.url, s.ok, s.status) for s in result.smoke] == [("/predict", True, 200)]
         assert any("listening" in line for line in result.log_tail)
