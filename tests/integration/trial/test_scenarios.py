@@ -185,12 +185,14 @@ def test_crash_at_start_is_exited_with_code_and_logs(target):
 
 def test_health_answering_500_is_unhealthy_says_so_early_and_ends_at_the_budget(target):
     events: list[Any] = []
-    fast = _fast(target, target.make("HEALTH_STATUS=500"), on_event=events.append)
+    # Budget 3 s (one more check): a loaded machine's slow server start still answers before.
+    spec = target.make("HEALTH_STATUS=500", health={"max_failures": 3})
+    fast = _fast(target, spec, on_event=events.append)
     assert fast.verdict == "unhealthy"
     assert {p.status for p in fast.probes if p.status is not None} == {500}
     assert "answered HTTP 500" in fast.advice[0]
     (diagnosis,) = [e for e in events if e.kind == "diagnosis"]
-    assert diagnosis.at_s < BUDGET and diagnosis.data.final_at_s == BUDGET
+    assert diagnosis.at_s < 3 and diagnosis.data.final_at_s == 3
     # It answers, wrongly: nothing to learn after the verdict, so no overtime probes.
     assert {p.phase for p in fast.probes} == {"startup"}
 
