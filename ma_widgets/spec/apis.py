@@ -54,12 +54,13 @@ def _smallest_body_problem(schema: dict[str, Any]) -> str | None:
         copies[node.path] = count
         items_of[node.path] = max(1, _size(node.schema.get("minItems")))
         for keyword, per in _BYTES_PER.items():
-            need = count * per * _size(node.schema.get(keyword))
-            if need > c.MAX_CALL_BODY_BYTES:
+            if count * per * _size(node.schema.get(keyword)) > c.MAX_CALL_BODY_BYTES:
                 where = format_path((*node.path, keyword))
+                copies_note = f" in each of at least {count:,} copies" if count > 1 else ""
                 return (
-                    f"{where} asks for a body of at least {need:,} bytes; a call to a service "
-                    f"carries at most {c.MAX_CALL_BODY_BYTES // (1024 * 1024)} MB"
+                    f"{where} is {node.schema[keyword]:,}{copies_note}: the smallest valid body "
+                    f"is larger than the {c.MAX_CALL_BODY_BYTES // (1024 * 1024)} MB a call to "
+                    "a service carries"
                 )
     return None
 

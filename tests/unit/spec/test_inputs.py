@@ -213,8 +213,20 @@ def test_a_deeply_nested_schema_is_a_problem_not_a_recursion_error(levels: int) 
 def test_a_request_no_call_could_carry_is_a_problem(schema: dict[str, Any], keyword: str) -> None:
     found = problems(apis=api_with(schema))
     message = found["apis.0.request.data"]
-    assert message.startswith(f"{keyword} asks for a body of at least ")
-    assert message.endswith("a call to a service carries at most 12 MB")
+    assert message.startswith(f"{keyword} is ")
+    assert message.endswith(
+        "the smallest valid body is larger than the 12 MB a call to a service carries"
+    )
+
+
+def test_the_size_message_names_the_value_written() -> None:
+    found = problems(apis=api_with({"type": "array", "minItems": 300_000_000}))
+    assert found["apis.0.request.data"].startswith("minItems is 300,000,000: ")
+    nested_arrays = {"type": "array", "minItems": 5000, "items": {"minItems": 5000}}
+    found = problems(apis=api_with(nested_arrays))
+    assert found["apis.0.request.data"].startswith(
+        "items.minItems is 5,000 in each of at least 5,000 copies: "
+    )
 
 
 def test_reasonable_sizes_and_large_response_schemas_are_fine() -> None:
