@@ -16,6 +16,7 @@ Why these choices:
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 import time
 import uuid
@@ -31,6 +32,7 @@ from ma_widgets.trial.runtime import (
     Handle,
     ImageInfo,
     check_start_command,
+    keep_end,
     owner_id,
     owner_is_gone,
 )
@@ -198,18 +200,44 @@ class DockerRuntime:
 
     def exec(self, handle: Handle, command: str, timeout: float) -> ExecResult:
         errors = _engine_errors()
+        from docker.utils.socket import frames_iter
+
+        raw: list[socket.socket] = []  # the exec's connection, for giving up from outside
 
         def run() -> ExecResult:
+            api = self.client.api
+            kept = bytearray()
             try:
-                code, output = self._container(handle).exec_run(["/bin/sh", "-c", command])
+                exec_id = api.exec_create(handle.ident, ["/bin/sh", "-c", command])["Id"]
+                # The raw connection (not stream=True, whose connection is never closed): read
+                # frame by frame, keep the end only, close it ourselves.
+                stream = api.exec_start(exec_id, socket=True)
+                raw.extend([s for s in (getattr(stream, "_sock", None),) if s is not None])
+                try:
+                    for _, chunk in frames_iter(stream, False):  # type: ignore[no-untyped-call]
+                        keep_end(kept, chunk)  # bounded, whatever the command prints
+                finally:
+                    stream.close()
+                    for conn in raw:
+                        conn.close()
+                state = api.exec_inspect(exec_id)
+                settle = time.monotonic() + 1.0  # the engine may mark it ended a moment later
+                while state.get("Running") and time.monotonic() < settle:
+                    time.sleep(0.02)
+                    state = api.exec_inspect(exec_id)
+                code = state.get("ExitCode")
             except errors as error:
                 # A container that is gone or stopped cannot run the check: a failed check.
                 return ExecResult(126, f"exec failed: {error}")
-            return ExecResult(code, (output or b"").decode("utf-8", "replace"))
+            return ExecResult(code, bytes(kept).decode("utf-8", "replace"))
 
         job = Job(run)
         if not job.wait(timeout):
-            # A hung command is left to die with the container (removed at the end of the trial).
+            # Stop reading (the thread ends at once); the command itself dies with the
+            # container, removed at the end of the trial.
+            for conn in list(raw):
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
             return ExecResult(None, f"no exit within {timeout:g} s")
         return job.result()
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import selectors
 import signal
 import subprocess
 import tempfile
@@ -35,6 +36,7 @@ from ma_widgets.trial.runtime import (
     ImageInfo,
     check_start_command,
     free_port,
+    keep_end,
     owner_id,
     owner_is_gone,
 )
@@ -212,14 +214,16 @@ class ProcessRuntime:
         running = self._execs.setdefault(handle.ident, set())
         running.add(proc)
         try:
-            output, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc.pid, 0.0, proc)
-            return ExecResult(None, f"no exit within {timeout:g} s")
-        except ValueError:  # the trial's Stop closed its pipes while we waited
+            output = _read_until_exit(proc, time.monotonic() + timeout)
+        except (ValueError, OSError):  # the trial's Stop ended it and closed its pipe
             return ExecResult(None, "stopped")
         finally:
             running.discard(proc)
+            if proc.stdout is not None:
+                proc.stdout.close()
+        if output is None:
+            _kill_group(proc.pid, 0.0, proc)
+            return ExecResult(None, f"no exit within {timeout:g} s")
         return ExecResult(proc.returncode, output.decode("utf-8", "replace"))
 
     def logs(self, handle: Handle, tail: int = 50) -> list[str]:
@@ -277,6 +281,31 @@ def remove_orphan_logs(directory: str | None = None) -> int:
                 path.unlink()
                 removed += 1
     return removed
+
+
+def _read_until_exit(proc: subprocess.Popen[bytes], deadline: float) -> bytes | None:
+    """The end of what ``proc`` prints (bounded) once it exits; None when the deadline comes
+    first. Unlike ``communicate``, which keeps all output, a command printing without end costs
+    :data:`~ma_widgets.trial.runtime.EXEC_OUTPUT_CAP` bytes."""
+    assert proc.stdout is not None
+    kept = bytearray()
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            if not selector.select(left):
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            keep_end(kept, chunk)
+    try:
+        proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:  # closed its output but runs on
+        return None
+    return bytes(kept)
 
 
 def ours() -> list[tuple[int, str]]:

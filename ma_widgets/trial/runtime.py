@@ -87,6 +87,18 @@ class Handle:
     details: dict[str, object] = field(default_factory=dict)
 
 
+#: Bytes of a command's output kept (its end: where the error usually is). A health command
+#: that prints without end must not fill memory while the check waits for it.
+EXEC_OUTPUT_CAP = 4096
+
+
+def keep_end(kept: bytearray, chunk: bytes, cap: int = EXEC_OUTPUT_CAP) -> None:
+    """Append ``chunk`` to ``kept`` and drop what is older than the last ``cap`` bytes."""
+    kept += chunk
+    if len(kept) > cap:
+        del kept[:-cap]
+
+
 @dataclass(frozen=True)
 class ExecResult:
     """Outcome of a command run next to the server; ``exit_code`` None means it timed out."""

@@ -30,7 +30,7 @@ from ma_widgets.trial.probes import ANSWER_CAP, http_call, http_probe
 from ma_widgets.trial.process import ProcessRuntime
 from ma_widgets.trial.process import ours as our_processes
 from ma_widgets.trial.reaper import start_in_background
-from ma_widgets.trial.runtime import OWNER_LABEL, Runtime, owner_id
+from ma_widgets.trial.runtime import EXEC_OUTPUT_CAP, OWNER_LABEL, Runtime, owner_id
 
 from .conftest import HOSTILE
 
@@ -306,3 +306,16 @@ def test_stop_while_the_server_is_being_started_leaves_nothing(hostile):
         assert not mine, "stop() returned while a container of this trial existed"
     thread.join(10)
     assert not thread.is_alive() and trial.result.verdict == "stopped"
+
+
+def test_a_health_command_that_prints_without_end_costs_bounded_memory(hostile):
+    handle = hostile.runtime.start(hostile.spec())
+    try:
+        # 5 MB of output, then exit code 3: only the end is kept, the code is right.
+        loud = hostile.runtime.exec(handle, "yes | head -c 5000000; exit 3", 30)
+        assert loud.exit_code == 3 and 0 < len(loud.output) <= EXEC_OUTPUT_CAP
+        # Printing for ever: the check ends by its deadline.
+        endless = hostile.runtime.exec(handle, "yes", 1)
+        assert endless.exit_code is None and "no exit within 1 s" in endless.output
+    finally:
+        hostile.runtime.stop(handle)
