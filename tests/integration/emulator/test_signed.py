@@ -3,7 +3,9 @@ refused as the gateway refuses them otherwise (docs/platform/signing.md, "Signat
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
@@ -145,14 +147,20 @@ class _RawAnswer(SdkResponse):
     attribute_map: ClassVar[dict[str, str]] = {}
 
 
-def _sdk(emulator: Client, secret_key: str = SECRET_KEY) -> SdkClient:
+@contextlib.contextmanager
+def _sdk(emulator: Client, secret_key: str = SECRET_KEY) -> Iterator[SdkClient]:
+    """Huawei's client, closed afterwards (its HTTP session holds sockets)."""
     credentials = BasicCredentials(ACCESS_KEY, secret_key, emulator.project_id)
-    return (
+    client = (
         ClientBuilder(SdkClient)
         .with_credentials(credentials)
         .with_endpoints([emulator.server.url])
         .build()
     )
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def _sdk_call(client: SdkClient, method: str, path: str, **kwargs: Any) -> Any:
@@ -163,27 +171,30 @@ def _sdk_call(client: SdkClient, method: str, path: str, **kwargs: Any) -> Any:
 def test_huaweis_sdk_core_signs_create_list_show_delete_and_they_are_accepted(
     emulator: Client,
 ) -> None:
-    client = _sdk(emulator)
     body = to_request_body(make_spec())
-    model_id = _sdk_call(client, "POST", "/v1/{project_id}/models", body=body)["model_id"]
-    listed = _sdk_call(
-        client,
-        "GET",
-        "/v1/{project_id}/models",
-        query_params=[("model_name", "digits"), ("exact_match", "true")],
-    )
-    assert [m["model_id"] for m in listed["models"]] == [model_id]
-    shown = _sdk_call(client, "GET", f"/v1/{{project_id}}/models/{model_id}")
-    assert (shown["model_name"], shown["model_version"]) == ("digits", "0.0.1")
-    deleted = _sdk_call(client, "DELETE", f"/v1/{{project_id}}/models/{model_id}")
+    with _sdk(emulator) as client:
+        model_id = _sdk_call(client, "POST", "/v1/{project_id}/models", body=body)["model_id"]
+        listed = _sdk_call(
+            client,
+            "GET",
+            "/v1/{project_id}/models",
+            query_params=[("model_name", "digits"), ("exact_match", "true")],
+        )
+        assert [m["model_id"] for m in listed["models"]] == [model_id]
+        shown = _sdk_call(client, "GET", f"/v1/{{project_id}}/models/{model_id}")
+        assert (shown["model_name"], shown["model_version"]) == ("digits", "0.0.1")
+        deleted = _sdk_call(client, "DELETE", f"/v1/{{project_id}}/models/{model_id}")
     assert deleted["delete_success_list"] == [model_id]
     assert emulator.server.state.models == {}
 
 
 def test_huaweis_sdk_core_with_a_wrong_secret_key_is_refused(emulator: Client) -> None:
-    client = _sdk(emulator, secret_key="wrong-" + SECRET_KEY)
-    with pytest.raises(ClientRequestException) as info:
-        _sdk_call(client, "POST", "/v1/{project_id}/models", body=to_request_body(make_spec()))
+    body = to_request_body(make_spec())
+    with (
+        _sdk(emulator, secret_key="wrong-" + SECRET_KEY) as client,
+        pytest.raises(ClientRequestException) as info,
+    ):
+        _sdk_call(client, "POST", "/v1/{project_id}/models", body=body)
     assert (info.value.status_code, info.value.error_code) == (401, "APIG.0301")
     assert "verify aksk signature fail" in info.value.error_msg
     assert emulator.server.state.models == {}
