@@ -42,16 +42,26 @@ def later(delay_s: float, callback: Callable[[], None]) -> Callable[[], None]:
     """Run ``callback`` on the kernel's event loop after ``delay_s``; returns a cancel function.
 
     The loop is the one the widget messages arrive on, so the check runs between messages,
-    never beside another edit. Without a running loop (a plain script) there is no typing to
-    wait for: the callback runs at once.
+    never beside another edit. Outside a kernel (a plain script, a test) there is no typing to
+    wait for, and a loop running there may belong to someone else: the callback runs at once.
     """
     try:
-        loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop() if _in_kernel() else None
     except RuntimeError:
+        loop = None
+    if loop is None:
         callback()
         return lambda: None
     handle = loop.call_later(delay_s, callback)
     return handle.cancel
+
+
+def _in_kernel() -> bool:
+    """Is this code running in a Jupyter kernel (where the front end sends keystrokes)?"""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def check_pending() -> None:
