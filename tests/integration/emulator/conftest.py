@@ -15,7 +15,7 @@ import requests
 from ma_widgets.emulator import EmulatorServer, EmulatorState
 from tests.unit.backends.conftest import ma_home
 
-__all__ = ["Client", "emulator", "ma_home", "wait_until_answering"]
+__all__ = ["Client", "emulator", "ma_home", "shared_emulator", "wait_until_answering"]
 
 #: The pair the signed tests use (an emulator-only key, published nowhere).
 ACCESS_KEY = "EMULATORTESTACCESSKEY"
@@ -40,6 +40,15 @@ class Client:
         return requests.request(
             method, self.url(path), data=body, headers=headers, timeout=10, **kwargs
         )
+
+
+@pytest.fixture(scope="module")
+def shared_emulator() -> Iterator[Client]:
+    """One emulator for many examples of a property test (each test function gets its own)."""
+    state = EmulatorState(publish_delay_s=0.0, access_keys={ACCESS_KEY: SECRET_KEY})
+    with EmulatorServer(state) as server:
+        project_id = state.add_token("test-token", "eu-de")
+        yield Client(server, "test-token", project_id)
 
 
 @pytest.fixture

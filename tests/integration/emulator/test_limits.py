@@ -9,6 +9,8 @@ import select
 import socket
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ma_widgets.emulator import EmulatorServer, EmulatorState
 from ma_widgets.emulator.limits import MAX_CALL_BYTES, MAX_CREATE_BYTES, MAX_JSON_DEPTH
@@ -179,3 +181,34 @@ def test_tokens_and_waiting_faults_are_bounded(
     ]
     assert [a.status_code for a in answers] == [200, 200, 200, 400]
     assert "at most 3" in answers[-1].json()["error_msg"]
+
+
+_ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**30), 10**30) | st.floats() | st.text(max_size=8),
+    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+    max_leaves=25,
+)
+_ROUTES = [
+    ("POST", "/v3/auth/tokens"),
+    ("POST", "/v1/{project_id}/models"),
+    ("GET", "/v1/{project_id}/models?limit=-3&offset=x"),
+    ("POST", "/v1/{project_id}/services"),
+    ("PUT", "/v1/{project_id}/services/nope"),
+    ("POST", "/v1/infers/nope/predict"),
+    ("POST", "/_emulator/faults"),
+]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(route=st.sampled_from(_ROUTES), body=st.one_of(_ANY_JSON, st.binary(max_size=64)))
+def test_no_body_on_any_route_gets_a_500_or_a_page_that_is_not_json(
+    shared_emulator: Client, route: tuple[str, str], body: object
+) -> None:
+    method, path = route
+    raw = body if isinstance(body, bytes) else json.dumps(body)
+    answer = shared_emulator.call(method, path, raw)
+    assert answer.status_code < 500, (route, raw, answer.text[:200])
+    assert isinstance(answer.json(), dict)
+    # a valid hook body ({"expire_tokens": true}, a fail_next) must not decide the next example
+    shared_emulator.server.state.clear_faults()
+    shared_emulator.server.state.add_token(shared_emulator.token, "eu-de")
