@@ -18,6 +18,7 @@ import contextlib
 import os
 import signal
 import socket
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 SERVICE_ENV = "MA_WIDGETS_SERVICE_ID"
 #: What the supervisor's command line contains (to tell it from a process that reused its pid).
 SUPERVISOR_MODULE = "ma_widgets.services.supervisor"
+#: Seconds a kill of a service's processes waits for them to be gone.
+KILL_WAIT_S = 5.0
 #: Times the engine's container list is asked again when a container vanished meanwhile.
 LIST_ATTEMPTS = 3
 
@@ -111,8 +114,9 @@ def service_processes(service_id: str | None = None) -> list[int]:
     return found
 
 
-def kill_service_processes(service_id: str) -> int:
-    """SIGKILL every process (and its group) marked with this service's id; ours excluded."""
+def kill_service_processes(service_id: str, wait_s: float = KILL_WAIT_S) -> int:
+    """SIGKILL every process (and its group) marked with this service's id, ours excluded,
+    and return once they are gone (bounded by ``wait_s``): removed means removed."""
     own_group = os.getpgrp()
     killed = 0
     for pid in service_processes(service_id):
@@ -125,6 +129,11 @@ def kill_service_processes(service_id: str) -> int:
             else:
                 os.kill(pid, signal.SIGKILL)
             killed += 1
+    deadline = time.monotonic() + wait_s
+    while killed and time.monotonic() < deadline:
+        if not [p for p in service_processes(service_id) if p != os.getpid()]:
+            break
+        time.sleep(0.02)
     return killed
 
 

@@ -29,12 +29,20 @@ SERVER = ROOT / "examples" / "model_server" / "server.py"
 IMAGE = "ma-widgets/example-model:1"
 
 
+#: Seconds of Delay in the example's health check here: a startup budget of 8 + 2 x 1 = 10 s,
+#: so a machine busy with other tests does not fail a healthy start (the fast schedule calls it
+#: running at the first answer, so a roomy budget costs no time; the alarm still needs 3
+#: failed checks in a row). Tests about the budget set their own health check.
+ROOMY_DELAY_S = 8
+
+
 def spec_data(runtime: str, knobs: str = "", **changes: Any) -> dict[str, Any]:
     """The example model for ``runtime``, its server started with environment ``knobs``."""
     base = "trial_healthy.json" if runtime == "docker" else "trial_process.json"
     data = json.loads((ROOT / "examples" / "specs" / base).read_text())
     server = "/app/server.py" if runtime == "docker" else str(SERVER)
     data["start_command"] = f"{knobs} python3 {server}".strip()
+    data["health_check"] = {**data["health_check"], "delay": ROOMY_DELAY_S}
     data.update(changes)
     return data
 

@@ -1,0 +1,169 @@
+"""The Deploy and Try it steps in-kernel, on real services (a process, and a container).
+
+The example model is published in a temp local registry through the widget's own Submit step;
+the Deploy panel deploys it and follows it until running, Try it sends the example request and
+gets a prediction whose check against the response schema passes; then Stop, Start, Delete
+through the panel, and nothing of ours is left (checked by the services' own ids and owner
+labels). A taken service name is refused with the platform's code and the form left as it was;
+closing the widget stops watching but leaves the service running (services outlive the kernel).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ma_widgets import ModelImportWidget
+from ma_widgets.backends.local import DB_FILE, LocalBackend
+from ma_widgets.services import LocalServices, ServiceError
+from ma_widgets.widgets.deploy_panel import DeployPanel
+from ma_widgets.widgets.deploy_wiring import services_opener
+from tests.integration.services.conftest import assert_nothing_left, spec_data
+
+#: Every wait here ends by this deadline (seconds).
+DEADLINE_S = 30.0
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Any:
+    """A temp home (registry + services); afterwards every service in it is deleted and
+    nothing of theirs may run."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    seen: dict[str, set[str]] = {"ids": set(), "owners": set()}
+    yield folder, seen
+    manager = LocalServices(folder)
+    for service_id in manager.store.ids():
+        seen["ids"].add(service_id)
+        seen["owners"].update(manager.store.read(service_id).get("owners") or [])
+        with contextlib.suppress(ServiceError):
+            manager.delete(service_id)
+    assert_nothing_left(seen["ids"], seen["owners"])
+
+
+def _published(home: Path, runtime: str) -> ModelImportWidget:
+    """The widget with the example model, published through its Submit step."""
+    backend = LocalBackend(path=home / DB_FILE, docker=runtime == "docker")
+    widget = ModelImportWidget(spec=spec_data(runtime), runtime=runtime, backend=backend)
+    widget.submit_panel.submit()
+    widget.submit_panel.wait(DEADLINE_S)
+    assert widget.submit_panel.state == "published", widget.submit_panel.error.value
+    return widget
+
+
+def _remember(home: Path, seen: dict[str, set[str]], service_id: str) -> None:
+    """Note the service's supervisor owners while it runs, for the leftover check."""
+    record = LocalServices(home).store.read(service_id)
+    seen["ids"].add(service_id)
+    seen["owners"].update(record.get("owners") or [])
+
+
+def _until(predicate: Any, timeout_s: float = DEADLINE_S) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_deploy_try_stop_start_delete_through_the_panels(home, runtime) -> None:
+    folder, seen = home
+    widget = _published(folder, runtime)
+    deploy, try_it = widget.panels["deploy"], widget.panels["try"]
+    deploy.timeout_s = DEADLINE_S
+    bar = widget.bar.buttons
+    # The published version's own types only; a proposed, editable name.
+    assert deploy.type.options == ("real-time",)
+    assert deploy.name.value.startswith("example-model-")
+    assert deploy.status == "not deployed"
+    assert "Deploy: not deployed" in bar["deploy"].description
+
+    deploy.deploy()
+    deploy.wait(DEADLINE_S + 5)
+    assert deploy.status == "running", deploy.state_box.value + deploy.error.value
+    service = deploy.service
+    _remember(folder, seen, service.service_id)
+    assert "Deploy: running" in bar["deploy"].description
+    assert "running" in deploy.state_box.value and "Events" in deploy.state_box.value
+    assert deploy.stop_button.disabled is False and deploy.deploy_button.disabled is False
+
+    # Try it: the example body from the request schema, a prediction checked against the
+    # response schema, with HTTP status and latency.
+    assert '"inputs"' in try_it.body.value
+    try_it.body.value = '{"inputs": [[1, 2], [3]]}'
+    try_it.send()
+    try_it.wait()
+    assert try_it.status == "answer ok", try_it.error.value
+    assert try_it.answer.body == {"predictions": [3, 3]}
+    assert "HTTP 200" in try_it.result.value
+    assert "matches the response schema" in try_it.result.value
+    assert " ms;" in try_it.result.value
+    # A body that breaks the request schema is not sent; every problem is shown.
+    try_it.body.value = '{"inputs": [["x"]]}'
+    try_it.send()
+    try_it.wait()
+    assert "Not sent" in try_it.error.value and "inputs.0.0" in try_it.error.value
+
+    deploy.stop()
+    deploy.wait(DEADLINE_S + 5)
+    assert deploy.status == "stopped", deploy.error.value
+    try_it.body.value = '{"inputs": [[1]]}'
+    try_it.send()
+    assert "ModelArts.4203" in try_it.error.value and "not running" in try_it.error.value
+
+    deploy.start()
+    deploy.wait(DEADLINE_S + 5)
+    assert deploy.status == "running", deploy.state_box.value
+    _remember(folder, seen, service.service_id)
+
+    deploy.delete()
+    deploy.wait(DEADLINE_S + 5)
+    assert deploy.status == "not deployed" and deploy.service is None, deploy.error.value
+    assert try_it.status == "deploy first"
+    assert LocalServices(folder).list() == []
+    assert_nothing_left({service.service_id}, seen["owners"])
+    widget.close()
+
+
+def test_a_taken_name_is_refused_with_its_code_and_the_form_is_kept(home, runtime) -> None:
+    folder, seen = home
+    widget = _published(folder, runtime)
+    first = widget.panels["deploy"]
+    first.timeout_s = DEADLINE_S
+    first.deploy()
+    first.wait(DEADLINE_S + 5)
+    assert first.status == "running", first.state_box.value
+    _remember(folder, seen, first.service.service_id)
+    # Closing the widget stops watching; the service runs on (it outlives the kernel).
+    widget.close()
+    assert LocalServices(folder).show(first.service.service_id).status == "running"
+
+    again = DeployPanel(services_opener(_SubmitStub(folder), runtime), timeout_s=DEADLINE_S)
+    again.set_model(first.model)
+    again.name.value = first.service.name
+    again.instances.value = 2
+    again.deploy()
+    again.wait(DEADLINE_S)
+    assert "ModelArts.3503" in again.error.value
+    assert first.service.name in again.error.value
+    assert again.name.value == first.service.name and again.instances.value == 2
+    assert again.type.value == "real-time"
+    assert again.status == "not deployed" and again.service is None
+    assert [s.name for s in LocalServices(folder).list()] == [first.service.name]
+    again.close()
+
+
+class _SubmitStub:
+    """What the opener reads of a submit panel: its settings' backend (the same registry)."""
+
+    def __init__(self, home: Path):
+        self.settings = self
+        self._backend = LocalBackend(path=home / DB_FILE, docker=False)
+
+    def backend(self) -> LocalBackend:
+        return self._backend
