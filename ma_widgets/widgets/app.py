@@ -41,6 +41,7 @@ from ma_widgets.render import (
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.widgets.a11y import AriaBridge
 from ma_widgets.widgets.binding import close_contents
+from ma_widgets.widgets.deploy_wiring import deploy_panels, runtime_of
 from ma_widgets.widgets.form import Form
 from ma_widgets.widgets.preview import Loader, Preview
 from ma_widgets.widgets.problems import ProblemList
@@ -96,10 +97,8 @@ class ModelImportWidget(w.VBox):
         self.submit_panel = SubmitPanel(backend)
         self.submit_panel.on_new_version(self.set_version)
         self.stale_note = w.HTML("").add_class("ma-stale-note")
-        self.panels: dict[str, Any] = {
-            "deploy": Placeholder("Deploy", "Publish the model first (the Submit step)."),
-            "try": Placeholder("Try it", "Deploy the model first (the Deploy step)."),
-        }
+        # Deploy and Try it follow what the submit panel published (deploy_wiring.py).
+        self.panels: dict[str, Any] = deploy_panels(self.submit_panel, runtime_of(self.trial_panel))
         data = spec.model_dump(mode="json") if isinstance(spec, BaseModel) else spec
         self.form = Form(model, data, overrides=overrides, on_change=self._changed)
         self.bar = StepBar(self._act)
@@ -119,7 +118,8 @@ class ModelImportWidget(w.VBox):
         super().__init__([w.HTML(CSS), self.bridge, title, self.bar, *self.contents.values()])
         self.add_class("ma-app")
         self.bar.observe(self._on_step_chosen, "current")
-        for panel, name in ((self.trial_panel, "verdict_state"), (self.submit_panel, "state")):
+        watched = ((self.trial_panel, "verdict_state"), (self.submit_panel, "state"))
+        for panel, name in (*watched, *((p, "status") for p in self.panels.values())):
             if isinstance(panel, w.Widget) and panel.has_trait(name):
                 panel.observe(lambda _c: self._update_bar(), name)
         self._changed(self.form)
@@ -154,8 +154,8 @@ class ModelImportWidget(w.VBox):
             raise KeyError(f"only {', '.join(self.panels)} take a panel")
         old, self.panels[step] = self.panels[step], panel
         self.contents[step].children = [panel]
-        if isinstance(old, Placeholder):
-            old.close()
+        if old is not panel:
+            old.close()  # a replaced deploy panel stops watching (its service runs on)
         if panel.has_trait("status"):
             panel.observe(lambda _c: self._update_bar(), "status")
         self._call(f"{step} panel", getattr(panel, "set_spec", lambda _s: None), self.form.spec)

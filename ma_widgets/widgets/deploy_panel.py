@@ -1,0 +1,296 @@
+"""The Deploy step: deploy the published version as a service and follow it until it settles.
+
+The form offers only the deployment types the version was imported with; the backend is the
+one chosen in the Submit step, opened by ``open_services`` (deploy_wiring.py) with the settings
+the submit panel holds, so no secret is copied into this panel's state. Every call to the
+service layer runs in a worker thread that only sets traits and widget values (never ``with
+out:``), and every wait has a monotonic deadline. Closing the widget stops the watching, not the
+service: services outlive the kernel that started them (docs/platform/services.md, "Deploy").
+
+Observable state: ``status`` (for the step bar: ``"publish first"``, ``"not deployed"``, then
+the service's status) and ``service`` (the last ``Service`` read, or None).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+from traitlets import Any as AnyTrait
+from traitlets import Unicode
+
+from ma_widgets.errors import MaWidgetsError
+from ma_widgets.services import DEFAULT_WAIT_S, DeployRefused, Service
+from ma_widgets.widgets.binding import close_contents
+from ma_widgets.widgets.deploy_facts import (
+    PublishedModel,
+    error_html,
+    not_offered_note,
+    offered_types,
+    proposed_name,
+    refusals_html,
+    service_html,
+)
+
+#: Seconds between two looks at a service while it settles.
+POLL_S = 0.5
+#: The longest the panel watches one deploy or start: the console's default deploy timeout.
+WATCH_TIMEOUT_S = DEFAULT_WAIT_S
+LABEL_WIDTH = "140px"
+ROW_WIDTH = "min(460px, 100%)"
+OUTLIVES = (
+    "A service outlives this notebook: closing the widget or the kernel stops watching it, not "
+    "the service. Stop or Delete it here (or with <code>ma-widgets service delete ID</code>)."
+)
+_LOG = logging.getLogger(__name__)
+
+#: ``open_services()`` -> a service manager (LocalServices or ModelArtsServices) for the
+#: backend chosen in the Submit step; used as a context manager around each piece of work.
+Opener = Callable[[], Any]
+
+
+class DeployPanel(w.VBox):
+    """Type, instances, service name, Deploy; then status, events, Stop, Start, Delete."""
+
+    status = Unicode("publish first", help="For the step bar: the service's status.")
+    service = AnyTrait(None, allow_none=True, help="The last Service read, or None.")
+
+    def __init__(
+        self, open_services: Opener, poll_s: float = POLL_S, timeout_s: float = WATCH_TIMEOUT_S
+    ) -> None:
+        self._open = open_services
+        self.poll_s, self.timeout_s = poll_s, timeout_s
+        self.model: PublishedModel | None = None
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+        self.model_line = w.HTML(
+            '<p class="ma-help">Publish the model first (the Submit step).</p>'
+        )
+        self.type = w.Dropdown(options=[], description="Deployment type")
+        self.instances = w.BoundedIntText(value=1, min=1, max=128, description="Instances")
+        self.name = w.Text(description="Service name", continuous_update=True)
+        self.input_dir = w.Text(description="Input folder", placeholder="batch: files to call")
+        self.output_dir = w.Text(description="Output folder", placeholder="batch: answers")
+        for field in (self.type, self.instances, self.name, self.input_dir, self.output_dir):
+            field.style.description_width = LABEL_WIDTH
+            field.layout.width = ROW_WIDTH
+        self.type_note = w.HTML("")
+        self.batch_box = w.VBox([self.input_dir, self.output_dir])
+        self.deploy_button = w.Button(description="Deploy", button_style="primary", icon="rocket")
+        self.stop_button = w.Button(description="Stop", icon="stop")
+        self.start_button = w.Button(description="Start", icon="play")
+        self.delete_button = w.Button(description="Delete", icon="trash", button_style="danger")
+        self.refresh_button = w.Button(description="Refresh", icon="refresh")
+        buttons = (
+            (self.deploy_button, self.deploy),
+            (self.stop_button, self.stop),
+            (self.start_button, self.start),
+            (self.delete_button, self.delete),
+            (self.refresh_button, self.refresh),
+        )
+        for button, action in buttons:
+            button.layout.width = "auto"
+            button.on_click(lambda _b, act=action: act())
+        self.progress = w.HTML("").add_class("ma-deploy-progress")
+        self.state_box = w.HTML("").add_class("ma-service-status")
+        self.error = w.HTML("")
+        self.type.observe(lambda _c: self._show_batch(), "value")
+        super().__init__(
+            [
+                w.HTML('<h3 class="ma-section-title">Deploy as a service</h3>'),
+                self.model_line,
+                self.type,
+                self.type_note,
+                self.instances,
+                self.name,
+                self.batch_box,
+                w.HBox([b for b, _a in buttons]).add_class("ma-actions"),
+                self.progress,
+                self.error,
+                self.state_box,
+                w.HTML(f'<p class="ma-help">{OUTLIVES}</p>'),
+            ]
+        )
+        self.add_class("ma-deploy-panel")
+        self._show_batch()
+        self._enable()
+
+    # -- the panel contract -------------------------------------------------------------------
+    def set_spec(self, spec: Any) -> None:
+        """The form's spec does not change what is deployed: the published version is."""
+
+    def set_model(self, model: PublishedModel | None) -> None:
+        """The version published in the Submit step (None: nothing published yet)."""
+        if model == self.model:
+            return
+        self.model = model
+        if model is None:
+            self.model_line.value = (
+                '<p class="ma-help">Publish the model first (the Submit step).</p>'
+            )
+            self.type.options = []
+        else:
+            self.model_line.value = (
+                f"<p>Model <b>{html.escape(model.name)} {html.escape(model.version)}</b> "
+                f"(id <code>{html.escape(model.model_id)}</code>), published.</p>"
+            )
+            offered = list(offered_types(model.deployment_types))
+            self.type.options = offered
+            self.type.value = offered[0] if offered else None
+            self.type_note.value = _help(not_offered_note(model.deployment_types))
+            self.name.value = proposed_name(model.name)
+        if self.service is None:
+            self.status = "not deployed" if model is not None else "publish first"
+        self._show_batch()
+        self._enable()
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None and self._worker.is_alive()
+
+    def wait(self, timeout_s: float = 60.0) -> None:
+        """Block until the current piece of work is done (scripts and tests)."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout_s)
+
+    def close(self) -> None:
+        """Stop watching (the service runs on: it outlives the kernel), then close."""
+        self._stop.set()
+        if self._worker is not None:
+            self._worker.join(timeout=2 * self.poll_s + 1)
+        close_contents(self)
+        super().close()
+
+    # -- actions ------------------------------------------------------------------------------
+    def deploy(self) -> None:
+        """Deploy the published version with the form's choices, then follow it."""
+        model = self.model
+        if model is None or not self.type.value or self.busy:
+            return
+        choice = {
+            "infer_type": str(self.type.value),
+            "name": self.name.value.strip(),
+            "instances": int(self.instances.value),
+        }
+        if choice["infer_type"] == "batch":
+            choice.update(input_dir=self.input_dir.value or None)
+            choice.update(output_dir=self.output_dir.value or None)
+        self.progress.value = f"Deploying {html.escape(str(choice['name']))}…"
+        self._run(lambda services: services.deploy(model.model_id, **choice), watch=True)
+
+    def stop(self) -> None:
+        self._act("stop", watch=True)
+
+    def start(self) -> None:
+        self._act("start", watch=True)
+
+    def refresh(self) -> None:
+        self._act("show", watch=False)
+
+    def delete(self) -> None:
+        service = self.service
+        if service is None or self.busy:
+            return
+        self.progress.value = f"Deleting {html.escape(service.name)}…"
+
+        def gone(services: Any) -> None:
+            services.delete(service.service_id)
+
+        self._run(gone, watch=False)
+
+    def _act(self, verb: str, watch: bool) -> None:
+        service = self.service
+        if service is None or self.busy:
+            return
+        self.progress.value = f"{verb.capitalize()}: {html.escape(service.name)}…"
+        self._run(lambda services: getattr(services, verb)(service.service_id), watch=watch)
+
+    # -- background work ----------------------------------------------------------------------
+    def _run(self, work: Callable[[Any], Service | None], watch: bool) -> None:
+        self.error.value = ""
+        self._stop.clear()
+        self._worker = threading.Thread(
+            target=self._work, args=(work, watch), daemon=True, name="ma-deploy-panel"
+        )
+        self._enable(busy=True)
+        self._worker.start()
+
+    def _work(self, work: Callable[[Any], Service | None], watch: bool) -> None:
+        try:
+            with self._open() as services:
+                service = work(services)
+                if service is None:  # deleted
+                    self._show(None)
+                    self.progress.value = "Deleted: nothing of the service is left."
+                    return
+                self._show(service)
+                if watch:
+                    self._watch(services, service)
+            self.progress.value = ""
+        except DeployRefused as refused:
+            self.progress.value = ""
+            self.error.value = refusals_html(refused.refusals)
+        except MaWidgetsError as error:
+            self.progress.value = ""
+            self.error.value = error_html(getattr(error, "error_code", None), _message(error))
+        except Exception as error:  # never let the thread die silently
+            _LOG.exception("the deploy panel's work failed")
+            self.progress.value = ""
+            self.error.value = error_html(None, f"{type(error).__name__}: {error}")
+        finally:
+            self._enable(busy=False)
+
+    def _watch(self, services: Any, service: Service) -> None:
+        """Follow the service until it settles, the deadline passes or the panel closes."""
+        deadline = time.monotonic() + self.timeout_s
+        while not service.settled and not self._stop.is_set():
+            if time.monotonic() >= deadline:
+                self.progress.value = (
+                    f"<i>Stopped watching after {self.timeout_s:.0f} s; the service is still "
+                    f"{html.escape(service.status)}. Refresh shows where it got to.</i>"
+                )
+                return
+            self._stop.wait(min(self.poll_s, max(0.0, deadline - time.monotonic())))
+            service = services.show(service.service_id)
+            self._show(service)
+
+    def _show(self, service: Service | None) -> None:
+        with self.hold_trait_notifications():
+            self.service = service
+            if service is None:
+                self.status = "not deployed" if self.model is not None else "publish first"
+            else:
+                self.status = service.status
+        self.state_box.value = service_html(service) if service is not None else ""
+
+    def _show_batch(self) -> None:
+        display = None if self.type.value == "batch" else "none"
+        if self.batch_box.layout.display != display:
+            self.batch_box.layout.display = display
+
+    def _enable(self, busy: bool | None = None) -> None:
+        """Each button only when it can do something (a busy panel: none)."""
+        busy = self.busy if busy is None else busy
+        status = self.service.status if self.service is not None else ""
+        has = self.service is not None
+        self.deploy_button.disabled = busy or self.model is None or not self.type.options
+        self.stop_button.disabled = busy or status not in ("running", "concerning", "deploying")
+        self.start_button.disabled = busy or status not in ("stopped", "failed")
+        self.delete_button.disabled = busy or not has
+        self.refresh_button.disabled = busy or not has
+        for field in (self.type, self.instances, self.name, self.input_dir, self.output_dir):
+            field.disabled = busy or self.model is None
+
+
+def _help(text: str) -> str:
+    return f'<p class="ma-help">{html.escape(text)}</p>' if text else ""
+
+
+def _message(error: MaWidgetsError) -> str:
+    return str(getattr(error, "message", None) or error)
