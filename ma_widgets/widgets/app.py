@@ -94,6 +94,7 @@ class ModelImportWidget(w.VBox):
         self.preview = Preview()
         self.loader = Loader(self._load_bytes)
         self.trial_panel = TrialPanel(runtime)
+        self.trial_panel.focus_field = self.go_to  # the callout's "Go to ..." buttons
         self.submit_panel = SubmitPanel(backend)
         self.submit_panel.on_new_version(self.set_version)
         self.stale_note = w.HTML("").add_class("ma-stale-note")

@@ -1,17 +1,30 @@
-"""The trial panel: Run and Stop, the runtime, a budget bar, the live probe timeline, the log
-tail, and the verdict with advice.
+"""The trial panel: Run and Stop, a live picture of the schedule, the verdict and what to change.
 
-The trial runs in a background thread (the notebook stays responsive). That thread only sets
-traits and calls ``Output.append_stdout`` - never ``with out:`` - because output capture is
-tied to the kernel's main thread. Stop, ``close()``, kernel shutdown (an atexit hook in
-``ma_widgets.trial.reaper``) and exceptions all end with the container or process removed;
-each Run first removes leftovers of crashed kernels, found by their owner label.
+What a student sees, top to bottom: the budget formula; the picture (time axis, the Delay, the
+platform's checks, every probe's outcome, the first answer, the budget line and the margin:
+:mod:`ma_widgets.widgets.trial_picture`); the verdict; a callout saying what is wrong and how
+long until the verdict is final, with a button to the field to change
+(:mod:`ma_widgets.widgets.trial_callout`); the watch with its limit and "watch longer"; and, as a
+detail collapsed by default, the folded probe list and the log tail
+(:mod:`ma_widgets.widgets.trial_rows`).
+
+Traffic is bounded: events only fold into small pure state (under a lock); a tick thread
+redraws at most every :data:`TICK_S` what changed, so the front end gets a few messages per
+second whatever the probe rate, each of a size that does not grow with the number of probes.
+Nothing is ever appended to an ``Output`` (ipywidgets would re-send the whole list each time).
+
+The trial runs in a background thread (the notebook stays responsive), which only sets
+traits - never ``with out:``: output capture is tied to the kernel's main thread. Stop,
+``close()``, kernel shutdown (an atexit hook in ``ma_widgets.trial.reaper``) and exceptions
+all end with the container or process removed; each Run first removes leftovers of crashed
+kernels, found by their owner label.
 """
 
 from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
@@ -24,13 +37,37 @@ from ma_widgets.trial import TrialEvent, TrialResult, resolve_runtime
 from ma_widgets.trial.advice import console_defaults
 from ma_widgets.trial.engine import Trial
 from ma_widgets.trial.reaper import start_in_background
+from ma_widgets.trial.runtime import Runtime
 from ma_widgets.widgets.binding import close_contents
+from ma_widgets.widgets.trial_callout import Callout, field_name, fields_in
+from ma_widgets.widgets.trial_picture import PICTURE_CSS, Picture, Plan, render_svg
+from ma_widgets.widgets.trial_rows import ProbeRows, rows_html
 
-#: Seconds between two updates of the budget bar while a trial runs.
-TICK_S = 0.25
+#: Seconds between two redraws while a trial runs (at most 5 a second, whatever the probe rate).
+TICK_S = 0.2
 #: Seconds ``close()`` waits for a running trial to remove its server.
 CLOSE_WAIT_S = 15.0
+#: Seconds "Watch longer" adds to the watch.
+EXTEND_S = 600.0
 _VERDICT_CLASS = {"healthy": "ma-status-ok", "stopped": "ma-help"}
+
+PANEL_CSS = (
+    "<style>"
+    + PICTURE_CSS
+    + """
+.ma-trial .ma-callout { border-left: 4px solid var(--jp-error-color1, #d32f2f);
+  background: var(--jp-layout-color2, transparent); padding: 4px 10px; margin: 6px 0; }
+.ma-trial .ma-callout.ma-tone-warn { border-left-color: var(--jp-warn-color1, #f57c00); }
+.ma-trial .ma-callout ul { margin: 4px 0; padding-left: 1.2em; }
+.ma-trial .ma-callout strong { color: var(--jp-ui-font-color0, inherit); }
+.ma-trial .ma-trial-rows { font-family: var(--jp-code-font-family, monospace);
+  font-size: var(--jp-code-font-size, 0.9em); }
+.ma-trial .ma-trial-rows caption { text-align: left; }
+.ma-trial .ma-tr-bad td { color: var(--jp-error-color1, #d32f2f); }
+.ma-trial .ma-rows-box { max-height: 18em; overflow: auto; }
+.ma-trial.ma-stale .ma-trial-picture, .ma-trial.ma-stale .ma-callout { opacity: 0.6; }
+</style>"""
+)
 
 
 def _esc(text: object) -> str:
@@ -43,20 +80,35 @@ class TrialPanel(w.VBox):
     ``verdict_state`` (a trait) is ``""`` before a run, ``"running"``, then the verdict
     (``"healthy"``, ``"unhealthy"``, ``"stopped"``, ...); ``judged_spec`` is the spec it judged,
     so the app can mark the verdict out of date once the form's spec differs.
+    ``focus_field(path)``, when the app sets it, opens the form at a field: the callout's
+    "Go to ..." buttons call it.
     """
 
     verdict_state = Unicode("", help="'' before a run, 'running', then the trial's verdict.")
     judged_spec = AnyTrait(None, allow_none=True, help="The spec the last run judged.")
 
-    def __init__(self, runtime: Any = None, *, watch: bool = True) -> None:
+    def __init__(
+        self,
+        runtime: Any = None,
+        *,
+        watch: bool = True,
+        focus_field: Callable[[str], object] | None = None,
+    ) -> None:
         self.watch = watch
+        self.focus_field = focus_field
         self._spec: ModelImportSpec | None = None
         self.trial: Trial | None = None
         self.result: TrialResult | None = None
-        self.events: list[TrialEvent] = []
+        self.events_seen = 0
         self._done = threading.Event()
         self._done.set()
+        self._lock = threading.RLock()  # the state below: events, ticks and _finished share it
+        self._picture: Picture | None = None
+        self._rows = ProbeRows()
+        self._dirty = False
+        self._diagnosis: Any = None
         self._alarm_now = False  # the watch phase's alarm is on right now (not yet recovered)
+        self.runtime: Runtime | None
         try:
             self.runtime = resolve_runtime("auto" if runtime is None else runtime)
             where = self.runtime.name
@@ -75,42 +127,54 @@ class TrialPanel(w.VBox):
             description="Run", icon="play", button_style="primary", disabled=True
         )
         self.stop_button = w.Button(description="Stop", icon="stop", disabled=True)
-        self.reason = w.HTML("").add_class("ma-help")
-        self.budget_bar = w.FloatProgress(
-            value=0.0, min=0.0, max=1.0, description="Budget", bar_style="info"
-        )
-        self.budget_label = w.HTML("")
-        self.timeline = w.Output(
-            layout=w.Layout(
-                max_height="14em", overflow="auto", border="1px solid var(--jp-border-color2)"
-            )
-        )
+        self.reason = w.HTML("")
+        self.status = w.HTML("").add_class("ma-trial-status")
+        self.picture = w.HTML("").add_class("ma-trial-picture")
         self.verdict = w.HTML("").add_class("ma-verdict")
-        self.advice = w.HTML("").add_class("ma-help")
-        self.log_tail = w.Textarea(
-            value="",
-            description="Log tail",
-            disabled=True,
-            layout=w.Layout(width="100%", height="8em"),
+        self.callout = Callout(lambda: self.focus_field)
+        self.watch_label = w.HTML("")
+        self.extend_button = w.Button(
+            description="Watch 10 min longer", icon="clock-o", disabled=True
         )
+        self.extend_button.layout.width = "auto"
+        self.watch_line = w.HBox([self.watch_label, self.extend_button]).add_class("ma-actions")
+        self.watch_line.layout.display = "none"
+        self.details_toggle = w.Button(description="▸ Probe list and log", tooltip="Show or hide")
+        self.details_toggle.layout.width = "auto"
+        self.details_toggle.add_class("ma-disclosure-toggle")
+        self.rows = w.HTML("").add_class("ma-rows-box")
+        self.log_tail = w.Textarea(
+            value="", description="Log tail", disabled=True, layout=w.Layout(width="100%")
+        )
+        self.details = w.VBox([self.rows, self.log_tail]).add_class("ma-disclosure-body")
+        self.details.layout.display = "none"
         self.run_button.on_click(lambda _b: self.run())
         self.stop_button.on_click(lambda _b: self.stop())
+        self.extend_button.on_click(lambda _b: self.extend_watch())
+        self.details_toggle.on_click(lambda _b: self.show_details(not self.details_open))
         super().__init__(
             [
+                w.HTML(PANEL_CSS),
                 self.title,
                 self.runtime_label,
                 self.mode,
-                w.HBox([self.run_button, self.stop_button]),
+                w.HBox([self.run_button, self.stop_button]).add_class("ma-actions"),
                 self.reason,
-                w.HBox([self.budget_bar, self.budget_label]),
-                self.timeline,
+                self.status,
+                self.picture,
                 self.verdict,
-                self.advice,
-                self.log_tail,
+                self.callout,
+                self.watch_line,
+                self.details_toggle,
+                self.details,
             ]
         )
         self.add_class("ma-trial")
         self.set_spec(None)
+
+    @property
+    def details_open(self) -> bool:
+        return bool(self.details.layout.display != "none")
 
     # -- contract with ModelImportWidget ------------------------------------------------------
     def set_spec(self, spec: ModelImportSpec | None) -> None:
@@ -119,20 +183,21 @@ class TrialPanel(w.VBox):
         running = not self._done.is_set()
         if self.runtime is None:
             self.run_button.disabled = True
-            self.reason.value = "No runtime: start a Docker engine, or give runtime='process'."
+            reason = "No runtime: start a Docker engine, or give runtime='process'."
         elif spec is None:
             self.run_button.disabled = True
-            self.reason.value = "Fix the problems in the form to run a trial."
+            reason = "Fix the problems in the form to run a trial."
         else:
             self.run_button.disabled = running
             check = spec.health_check
-            budget = spec.startup_budget_s()
-            self.reason.value = (
-                f"Startup budget {budget} s = Delay {check.delay} + (Maximum Failures "
-                f"{check.max_failures} - 1) x Period {check.period}"
+            reason = (
+                f"Startup budget {spec.startup_budget_s()} s = Delay {check.delay} + (Maximum "
+                f"Failures {check.max_failures} - 1) x Period {check.period}"
                 if check
                 else f"No health check: the trial uses {console_defaults()}."
             )
+        if self.reason.value != reason:
+            self.reason.value = reason
 
     def close(self) -> None:
         """Stop a running trial and wait (bounded) until its server is removed."""
@@ -146,29 +211,44 @@ class TrialPanel(w.VBox):
         """Start a trial in the background (ignored while one runs or without a valid spec)."""
         if self._spec is None or self.runtime is None or not self._done.is_set():
             return
-        self._done.clear()
-        self.judged_spec, self.verdict_state = self._spec, "running"
-        self.events, self.result, self._alarm_now = [], None, False
-        self.timeline.clear_output()
-        self.verdict.value = self.advice.value = self.log_tail.value = ""
-        self.trial = Trial(
-            self._spec, self.runtime, self.mode.value, self._on_event, watch=self.watch
-        )
-        budget = self.trial.result.budget_s
-        self.budget_bar.max = max(float(budget), 0.1)
-        self.budget_bar.value, self.budget_bar.bar_style = 0.0, "info"
-        self.budget_label.value = f"0 / {budget} s"
-        self.run_button.disabled, self.stop_button.disabled = True, False
-        self.mode.disabled = True
-        self.verdict.value = "<i>starting...</i>"
+        trial = Trial(self._spec, self.runtime, self.mode.value, self._on_event, watch=self.watch)
+        self._begin(trial)
         try:
-            start_in_background(self.trial, self._finished, reap_first=True)
+            start_in_background(trial, self._finished, reap_first=True)
         except Exception:
             self._finished(None)
             raise
         threading.Thread(
-            target=self._tick, args=(self.trial,), daemon=True, name="ma-trial-tick"
+            target=self._tick, args=(trial,), daemon=True, name="ma-trial-tick"
         ).start()
+
+    def _begin(self, trial: Trial) -> None:
+        """Reset the display for ``trial`` (its events go to ``_on_event``)."""
+        self._done.clear()
+        self.judged_spec, self.verdict_state = trial.spec, "running"
+        check = trial.check
+        with self._lock:
+            self.trial, self.result, self._alarm_now, self._diagnosis = trial, None, False, None
+            self.events_seen = 0
+            self._picture = Picture(
+                Plan(
+                    float(check.delay),
+                    float(check.period),
+                    int(check.max_failures),
+                    float(trial.result.budget_s),
+                    trial.mode,
+                )
+            )
+            self._rows = ProbeRows()
+            self._dirty = True
+        self.callout.hide()
+        self.log_tail.value = ""
+        self.watch_line.layout.display = "none"
+        self.extend_button.disabled = True
+        self.run_button.disabled, self.stop_button.disabled = True, False
+        self.mode.disabled = True
+        self.verdict.value = "<i>starting...</i>"
+        self._redraw()
 
     def stop(self) -> None:
         """Stop the running trial; its container or process is removed."""
@@ -176,48 +256,133 @@ class TrialPanel(w.VBox):
             self.trial.stop()
             self.verdict.value = "<i>stopping...</i>"
 
+    def extend_watch(self, seconds: float = EXTEND_S) -> float | None:
+        """Watch ``seconds`` longer (the engine's limit moves; the label follows its event)."""
+        trial = self.trial
+        return None if trial is None or self._done.is_set() else trial.extend_watch(seconds)
+
+    def show_details(self, yes: bool) -> None:
+        """Open or close the probe list (drawn only while open: closed, it costs no traffic)."""
+        self.details.layout.display = None if yes else "none"
+        self.details_toggle.description = f"{'▾' if yes else '▸'} Probe list and log"
+        if yes:
+            self.details_toggle.add_class("ma-open")
+            with self._lock:
+                self._dirty = True
+            self._redraw()
+        else:
+            self.details_toggle.remove_class("ma-open")
+
     def wait(self, timeout: float | None = None) -> TrialResult | None:
         """Block until the running trial ended (scripts and tests); returns its result."""
         self._done.wait(timeout)
         return self.result
 
-    # -- from the worker thread: traits and append_stdout only --------------------------------
+    @property
+    def state(self) -> Picture | None:
+        """What the picture shows now (bounded; for tests and scripts)."""
+        return self._picture
+
+    # -- from the worker threads: folding and redrawing ----------------------------------------
     def _tick(self, trial: Trial) -> None:
         while not self._done.wait(TICK_S) and trial is self.trial:
-            # Time 0 is the server's start; before that the bar stays empty.
-            elapsed = trial.elapsed_s() if trial.result.base_url else 0.0
-            self.budget_bar.value = min(elapsed, self.budget_bar.max)
-            self.budget_label.value = f"{elapsed:.1f} / {trial.result.budget_s} s"
+            with self._lock:
+                picture = self._picture
+                if picture is not None and picture.started and not picture.verdict:
+                    picture.now_s = max(picture.now_s, trial.elapsed_s())
+                    self._dirty = True
+            self._redraw()
 
     def _on_event(self, event: TrialEvent) -> None:
-        self.events.append(event)
-        if event.kind == "probe":
-            probe = event.data
-            what = probe.status if probe.status is not None else "-"
-            mark = "ok  " if probe.ok else "FAIL"
-            tag = f" check #{probe.index}" if probe.index is not None else ""
-            detail = f" {probe.error}" if probe.error else ""
-            self.timeline.append_stdout(
-                f"{probe.at_s:7.2f} s  {mark}  {what!s:>4}  {probe.latency_s * 1000:6.1f} ms  "
-                f"{probe.phase}{tag}{detail}\n"
-            )
-        elif event.kind in ("flag", "alarm", "recovered", "exited", "error", "smoke"):
-            self.timeline.append_stdout(f"{event.at_s:7.2f} s  {event.kind}: {event.message}\n")
-            if event.kind in ("alarm", "recovered") and self.trial is not None:
-                # The alarm is news while watching: show it in the verdict, not only the log.
-                self._alarm_now = event.kind == "alarm"
-                self._show(self.trial.result, final=False)
-        elif event.kind == "started":
+        with self._lock:
+            self.events_seen += 1
+            if self._picture is not None:
+                self._dirty = self._picture.add(event) or self._dirty
+            self._dirty = self._rows.add(event) or self._dirty
+        kind = event.kind
+        if kind == "started":
             self.verdict.value = f"<i>{_esc(event.message)}</i>"
-        elif event.kind == "verdict":
+        elif kind == "diagnosis":
+            self._diagnosis = event.data
+            self._redraw()  # news: shown now, not at the next tick
+        elif kind == "verdict" and isinstance(event.data, TrialResult):
+            self._redraw()  # the picture with its verdict, at once
             self._show(event.data, final=False)
+        elif kind in ("alarm", "recovered") and self.trial is not None:
+            # The alarm is news while watching: show it in the verdict, not only the list.
+            self._alarm_now = kind == "alarm"
+            self._show(self.trial.result, final=False)
+        elif kind in ("watch", "overtime") and isinstance(event.data, dict):
+            self._show_watch(kind, float(event.data.get("until_s", 0.0)))
+
+    def _redraw(self) -> None:
+        """Send what changed since the last redraw (a few messages, each of bounded size)."""
+        with self._lock:
+            if not self._dirty or self._picture is None:
+                return
+            self._dirty = False
+            picture = self._picture
+            svg = render_svg(picture)
+            status = self._status_text(picture)
+            rows = rows_html(self._rows) if self.details_open else None
+            diagnosis = self._diagnosis if not picture.verdict else None
+        if self.picture.value != svg:
+            self.picture.value = svg
+        if self.status.value != status:
+            self.status.value = status
+        if rows is not None and self.rows.value != rows:
+            self.rows.value = rows
+        if diagnosis is not None:
+            self._show_diagnosis(diagnosis, picture.now_s)
+
+    def _status_text(self, picture: Picture) -> str:
+        budget = f"{picture.plan.budget_s:g} s"
+        if picture.verdict or not picture.started:
+            return ""
+        if picture.seconds_to_first_check is not None:
+            return (
+                f"First platform check in {picture.seconds_to_first_check} s "
+                f"(Delay {picture.plan.delay:g} s); budget {budget}"
+            )
+        return f"{int(picture.now_s)} s of the {budget} budget; {picture.probes} probes so far"
+
+    def _show_diagnosis(self, diagnosis: Any, now_s: float) -> None:
+        final_at = float(getattr(diagnosis, "final_at_s", 0.0))
+        left = max(0, round(final_at - now_s))
+        status = getattr(diagnosis, "status", None)
+        seen = f"HTTP {status}" if status is not None else str(getattr(diagnosis, "label", ""))
+        field = str(getattr(diagnosis, "field", ""))
+        heading = (
+            f"What is wrong: {seen} on every check. The verdict is final at {final_at:g} s "
+            f"(in {left} s) unless it answers correctly by then."
+        )
+        lines = [str(getattr(diagnosis, "problem", ""))]
+        if field:
+            lines.append(f"Change {field_name(field)} in the Model step.")
+        self.callout.show(heading, lines, fields_in(lines, field))
+
+    def _show_watch(self, kind: str, until_s: float) -> None:
+        if kind == "watch":
+            text = (
+                f"Watching until {until_s:.0f} s after the start (checks every Period, as the "
+                "platform does while running); it ends by itself then, or with Stop."
+            )
+        else:
+            text = (
+                f"Never answered: probing on until {until_s:.0f} s to learn when it would; "
+                "ends by itself."
+            )
+        self.watch_label.value = _esc(text)
+        self.extend_button.disabled = kind != "watch"
+        self.extend_button.layout.display = None if kind == "watch" else "none"
+        self.watch_line.layout.display = None
 
     def _show(self, result: TrialResult, final: bool) -> None:
         css = _VERDICT_CLASS.get(result.verdict, "ma-status-bad")
         suffix = (
-            ""
-            if final or not self.watch or result.verdict != "healthy"
-            else " - watching (Stop ends the trial)"
+            " - watching (Stop ends the trial)"
+            if not final and self.watch and result.verdict == "healthy"
+            else ""
         )
         alarm = ""
         if self._alarm_now and not final:
@@ -225,28 +390,45 @@ class TrialPanel(w.VBox):
         elif result.alarm:
             alarm = " - the ALARM was raised while running"
         self.verdict.value = (
-            f'<span class="{css}">{_esc(result.summary())}</span>{_esc(suffix)}{_esc(alarm)}'
+            f'<span class="{css}" role="status">{_esc(result.summary())}</span>'
+            f"{_esc(suffix)}{_esc(alarm)}"
         )
+        self._advise(result)
+        self.verdict_state = result.verdict
+
+    def _advise(self, result: TrialResult) -> None:
         lines = list(result.advice) + [
             f"{s.method} {s.url}: " + ("ok" if s.ok else "; ".join(s.problems))
             for s in result.smoke
+            if not s.ok
         ]
-        self.advice.value = "<br>".join(_esc(line) for line in lines)
-        if result.ready_after_s is not None:
-            self.budget_bar.value = min(result.ready_after_s, self.budget_bar.max)
-            self.budget_label.value = f"{result.ready_after_s:.1f} / {result.budget_s} s"
-        self.budget_bar.bar_style = "success" if result.verdict == "healthy" else "danger"
-        self.verdict_state = result.verdict
+        field = str(getattr(self._diagnosis, "field", "") or "")
+        if result.verdict == "healthy" and not lines:
+            self.callout.hide()
+            return
+        if result.verdict == "healthy":
+            heading, tone = "Healthy, but:", "warn"
+        elif result.verdict == "stopped":
+            self.callout.hide()
+            return
+        else:
+            heading, tone = "What to change:", "bad"
+        self.callout.show(heading, lines, fields_in(lines, field), tone)
 
     def _finished(self, result: TrialResult | None) -> None:
-        self.result = result
         try:
+            with self._lock:
+                self.result = result
+                self._dirty = True
+            self._redraw()
             if result is not None:
                 self._show(result, final=True)
                 self.log_tail.value = "\n".join(result.log_tail)
         finally:
             if result is None:
                 self.verdict_state = "error"
+            self.watch_line.layout.display = "none"
+            self.extend_button.disabled = True
             self.stop_button.disabled = True
             self.mode.disabled = False
             self._done.set()
