@@ -39,9 +39,10 @@ MAX_PARTS = 1024
 class PrettyCache:
     """``json.dumps(value, indent=2, ensure_ascii=False)``, reusing the text of unchanged parts.
 
-    Every dict or list down to ``CACHE_DEPTH`` is keyed by its path and its compact JSON (the C
-    encoder: a few microseconds, and exact where ``==`` is not: ``1 == True == 1.0``). An
-    unchanged part returns its text; a changed one is composed from its parts, so an edit of
+    The first ``CACHE_DEPTH`` levels (the document's own structure: a few keys) are composed on
+    every call; each part below them (an api's request or response with its JSON Schema) is
+    keyed by its path and its compact JSON (the C encoder: a few microseconds, and exact where
+    ``==`` is not: ``1 == True == 1.0``) and indented afresh only when that changed. An edit of
     Name re-encodes one string, not every api's JSON Schema.
     """
 
@@ -56,13 +57,16 @@ class PrettyCache:
             return _scalar(value)
         if not value:
             return "{}" if isinstance(value, dict) else "[]"
-        compact = json.dumps(value)
-        cached = self._parts.get(path)
-        if cached is not None and cached[0] == compact:
-            return cached[1]
         if depth >= CACHE_DEPTH:
+            compact = json.dumps(value)
+            cached = self._parts.get(path)
+            if cached is not None and cached[0] == compact:
+                return cached[1]
             text = json.dumps(value, indent=2, ensure_ascii=False)
-        elif isinstance(value, dict):
+            if len(self._parts) < MAX_PARTS or path in self._parts:
+                self._parts[path] = (compact, text)
+            return text
+        if isinstance(value, dict):
             lines = [
                 f"  {_key(key)}: "
                 + self._render(item, (*path, key), depth + 1).replace("\n", "\n  ")
@@ -75,8 +79,6 @@ class PrettyCache:
                 for index, item in enumerate(value)
             ]
             text = "[\n" + ",\n".join(lines) + "\n]"
-        if len(self._parts) < MAX_PARTS or path in self._parts:
-            self._parts[path] = (compact, text)
         return text
 
 
