@@ -1,0 +1,240 @@
+"""The Deploy and Try it steps without a service: what is offered, the example body, the summary
+of an answer, the status lines, and the panels' behaviour before anything runs.
+
+The flows with real services (process and Docker) are in
+tests/integration/services/test_deploy_panels.py.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ipywidgets as w
+import pytest
+
+from ma_widgets import ModelImportWidget
+from ma_widgets.services import Answer, Service, ServiceEvent
+from ma_widgets.spec import validate_spec
+from ma_widgets.widgets.deploy_facts import (
+    PublishedModel,
+    answer_html,
+    answer_summary,
+    example_body,
+    not_offered_note,
+    offered_types,
+    parse_body,
+    proposed_name,
+    service_html,
+)
+from ma_widgets.widgets.deploy_panel import DeployPanel
+from ma_widgets.widgets.try_panel import TryPanel
+from tests.unit.widgets.conftest import example
+
+
+def _never_opened() -> Any:
+    raise AssertionError("the panel must not call the service layer here")
+
+
+def _model(types: tuple[str, ...] = ("real-time",)) -> PublishedModel:
+    spec = validate_spec({**example("trial_process.json"), "deployment_types": list(types)})
+    return PublishedModel.from_spec("model-1", spec)
+
+
+def _service(status: str, **extra: Any) -> Service:
+    return Service("svc-1", "example-model-abc123", "real-time", status, "model-1", **extra)
+
+
+# -- pure parts ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("imported", "offered"),
+    [
+        (["real-time"], ("real-time",)),
+        (["batch"], ("batch",)),
+        (["batch", "real-time"], ("real-time", "batch")),  # the console's order
+        (["real-time", "batch", "edge"], ("real-time", "batch")),
+        (["edge"], ()),
+    ],
+)
+def test_only_the_types_the_version_was_imported_with_are_offered(imported, offered) -> None:
+    assert offered_types(imported) == offered
+
+
+def test_an_imported_type_that_cannot_run_here_says_why() -> None:
+    assert "edge" in not_offered_note(["real-time", "edge"])
+    assert "IEF" in not_offered_note(["edge"])
+    assert not_offered_note(["real-time", "batch"]) == ""
+
+
+def test_the_proposed_name_is_the_models_name_and_a_suffix_and_a_valid_service_name() -> None:
+    name = proposed_name("example-model")
+    assert name.startswith("example-model-") and len(name) == len("example-model-") + 6
+    assert proposed_name("9lives")[0].isalpha()
+    assert proposed_name("example-model") != name  # two deploys do not collide
+
+
+def test_the_example_body_follows_the_request_schema() -> None:
+    api = _model().apis[0]
+    body = example_body(api)
+    assert isinstance(body["inputs"], list)
+    assert all(isinstance(x, int | float) for row in body["inputs"] for x in row)
+    from ma_widgets.services.calls import request_problems
+
+    assert request_problems(api, body) == []  # the example is a valid request
+
+
+def test_an_api_without_a_request_schema_gets_an_empty_object() -> None:
+    spec = validate_spec({**example("trial_process.json"), "apis": [{"url": "/x"}]})
+    assert example_body(spec.apis[0]) == {}
+
+
+def test_a_body_that_is_not_json_says_where() -> None:
+    assert parse_body('{"a": 1}') == ({"a": 1}, "")
+    assert parse_body("") == ({}, "")
+    body, problem = parse_body('{"a": }')
+    assert body is None and "line 1, column 7" in problem
+
+
+def test_the_answer_summary_gives_status_latency_and_the_schema_check() -> None:
+    ok = Answer(200, {"predictions": [3]}, [], 0.0123)
+    assert answer_summary(ok) == ("HTTP 200 in 12 ms; the answer matches the response schema ✓")
+    bad = Answer(200, {"x": 1}, ["(root): 'predictions' is a required property"], 0.5)
+    assert answer_summary(bad) == "HTTP 200 in 500 ms; 1 problem with the answer"
+    assert "&#x27;predictions&#x27; is a required property" in answer_html(bad)
+    down = Answer(None, None, [], 2.0, "no answer: connection refused")
+    assert answer_summary(down).startswith("No answer after 2000 ms: no answer: connection")
+    error = Answer(503, "busy", ["HTTP 503"], 0.01)
+    assert answer_summary(error) == "HTTP 503 in 10 ms; 1 problem with the answer"
+
+
+def test_a_long_answer_is_cut_and_says_so() -> None:
+    shown = answer_html(Answer(200, {"x": "y" * 10_000}, [], 0.1))
+    assert "cut: " in shown and len(shown) < 6000
+
+
+def test_a_failed_service_shows_its_reason_log_tail_and_timestamped_events() -> None:
+    events = [
+        ServiceEvent(1_700_000_000.0, "normal", "deploying", "deploying"),
+        ServiceEvent(1_700_000_010.0, "abnormal", "health check failed 3 times", "failed"),
+    ]
+    shown = service_html(
+        _service("failed", reason="startup budget exceeded", log_tail=["boom"], events=events)
+    )
+    assert "Reason: startup budget exceeded" in shown and "ma-error" in shown
+    assert "Log tail" in shown and "boom" in shown
+    assert "2023-11-1" in shown and "⚠ health check failed 3 times [failed]" in shown
+    running = service_html(_service("concerning", access_address="http://127.0.0.1:5"))
+    assert "running with alarm (concerning)" in running and "http://127.0.0.1:5" in running
+    assert "Log tail" not in running
+
+
+# -- the panels before anything runs ------------------------------------------------------------
+def test_deploy_waits_for_a_published_model() -> None:
+    panel = DeployPanel(_never_opened)
+    assert panel.status == "publish first"
+    assert panel.deploy_button.disabled and panel.stop_button.disabled
+    assert panel.delete_button.disabled and panel.type.disabled
+    panel.deploy()  # nothing to deploy: nothing happens
+    assert panel.status == "publish first" and not panel.busy
+    panel.close()
+
+
+def test_a_published_model_offers_its_types_a_name_and_batch_folders_only_for_batch() -> None:
+    panel = DeployPanel(_never_opened)
+    panel.set_model(_model(("real-time", "batch", "edge")))
+    assert panel.status == "not deployed"
+    assert panel.type.options == ("real-time", "batch") and panel.type.value == "real-time"
+    assert "edge" in panel.type_note.value
+    assert panel.name.value.startswith("example-model-")
+    assert panel.deploy_button.disabled is False
+    assert panel.batch_box.layout.display == "none"
+    panel.type.value = "batch"
+    assert panel.batch_box.layout.display is None
+    panel.close()
+
+
+def test_try_it_waits_for_a_running_service_and_never_calls_a_stopped_one() -> None:
+    panel = TryPanel(_never_opened)
+    assert panel.status == "deploy first" and panel.send_button.disabled
+    panel.set_apis(_model().apis)
+    assert json.loads(panel.body.value)["inputs"]  # the example, ready to send
+    assert panel.api.layout.display == "none"  # one api: nothing to choose
+    panel.send()
+    assert "deploy the model first" in panel.error.value
+    panel.set_service(_service("stopped"))
+    assert panel.status == "service stopped"
+    panel.send()
+    assert "ModelArts.4203" in panel.error.value and "not running" in panel.error.value
+    panel.set_service(_service("running"))
+    assert panel.status == "ready" and panel.send_button.disabled is False
+    panel.body.value = '{"inputs": '
+    panel.send()
+    assert "not JSON" in panel.error.value and panel.status == "error"
+    panel.close()
+
+
+def test_several_apis_can_be_chosen_and_each_gets_its_example() -> None:
+    data = example("trial_process.json")
+    second = {
+        "url": "/explain",
+        "method": "post",
+        "request": {
+            "data": {
+                "type": "object",
+                "properties": {"text": {"type": "string"}},
+                "required": ["text"],
+            }
+        },
+    }
+    spec = validate_spec({**data, "apis": [*data["apis"], second]})
+    panel = TryPanel(_never_opened)
+    panel.set_apis(spec.apis)
+    assert panel.api.options == ("POST /predict", "POST /explain")
+    assert panel.api.layout.display is None
+    panel.api.value = "POST /explain"
+    assert set(json.loads(panel.body.value)) == {"text"}
+    panel.close()
+
+
+def _controls(widget: w.Widget) -> list[w.Widget]:
+    out = []
+    for child in getattr(widget, "children", ()):
+        out.extend(_controls(child))
+    if isinstance(widget, w.Button | w.Text | w.Textarea | w.Dropdown | w.BoundedIntText):
+        out.append(widget)
+    return out
+
+
+def test_every_control_has_an_accessible_name_and_each_panel_a_heading() -> None:
+    for panel in (DeployPanel(_never_opened), TryPanel(_never_opened)):
+        controls = _controls(panel)
+        assert len(controls) >= 5
+        assert all(c.description for c in controls), [c for c in controls if not c.description]
+        assert '<h3 class="ma-section-title">' in panel.children[0].value
+        panel.close()
+
+
+def test_the_app_gets_the_panels_and_the_step_bar_reads_their_status() -> None:
+    widget = ModelImportWidget(spec=example("trial_process.json"), runtime="process")
+    deploy, try_it = widget.panels["deploy"], widget.panels["try"]
+    assert isinstance(deploy, DeployPanel) and isinstance(try_it, TryPanel)
+    assert "Deploy: publish first" in widget.bar.buttons["deploy"].description
+    assert "Try it: deploy first" in widget.bar.buttons["try"].description
+    deploy.status = "running"
+    assert "Deploy: running" in widget.bar.buttons["deploy"].description
+    widget.close()
+
+
+def test_no_secret_of_the_submit_step_reaches_the_panels_state() -> None:
+    secret = "s3cret-token-for-the-test"
+    widget = ModelImportWidget(spec=example("trial_process.json"), backend="modelarts")
+    widget.submit_panel.settings.fields["token"].value = secret
+    states = []
+    for panel in widget.panels.values():
+        stack = [panel]
+        while stack:
+            node = stack.pop()
+            states.append(json.dumps(node.get_state(), default=str))
+            stack.extend(getattr(node, "children", ()))
+    assert states and not any(secret in state for state in states)
+    widget.close()
