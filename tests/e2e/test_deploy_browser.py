@@ -45,7 +45,7 @@ form.submit_panel.submit()
 form.submit_panel.wait(60)
 assert form.submit_panel.state == "published", form.submit_panel.error.value
 form"""
-    cell = {
+    cell: dict[str, Any] = {
         "cell_type": "code",
         "execution_count": None,
         "id": "deploy-h10",
@@ -70,7 +70,8 @@ def home(tmp_path: Path) -> Iterator[Path]:
     folder.mkdir()
     yield folder
     manager = LocalServices(folder)
-    ids, owners = set(), set()
+    ids: set[str] = set()
+    owners: set[str] = set()
     for service_id in manager.store.ids():
         ids.add(service_id)
         with contextlib.suppress(ServiceError):

@@ -71,7 +71,7 @@ def _until(predicate: Any, timeout_s: float = DEADLINE_S) -> bool:
     return True
 
 
-def test_deploy_try_stop_start_delete_through_the_panels(home, runtime) -> None:
+def test_deploy_try_stop_start_delete_through_the_panels(home: Any, runtime: str) -> None:
     folder, seen = home
     widget = _published(folder, runtime)
     deploy, try_it = widget.panels["deploy"], widget.panels["try"]
@@ -130,7 +130,9 @@ def test_deploy_try_stop_start_delete_through_the_panels(home, runtime) -> None:
     widget.close()
 
 
-def test_a_taken_name_is_refused_with_its_code_and_the_form_is_kept(home, runtime) -> None:
+def test_a_taken_name_is_refused_with_its_code_and_the_form_is_kept(
+    home: Any, runtime: str
+) -> None:
     folder, seen = home
     widget = _published(folder, runtime)
     first = widget.panels["deploy"]

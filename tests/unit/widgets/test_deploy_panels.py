@@ -56,7 +56,9 @@ def _service(status: str, **extra: Any) -> Service:
         (["edge"], ()),
     ],
 )
-def test_only_the_types_the_version_was_imported_with_are_offered(imported, offered) -> None:
+def test_only_the_types_the_version_was_imported_with_are_offered(
+    imported: list[str], offered: tuple[str, ...]
+) -> None:
     assert offered_types(imported) == offered
 
 
