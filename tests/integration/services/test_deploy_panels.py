@@ -11,7 +11,9 @@ closing the widget stops watching but leaves the service running (services outli
 from __future__ import annotations
 
 import contextlib
+import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +174,69 @@ class _SubmitStub:
 
     def backend(self) -> LocalBackend:
         return self._backend
+
+
+# -- the modelarts backend, against the emulator ------------------------------------------------
+@pytest.fixture
+def emulator(tmp_path: Path, runtime: str) -> Iterator[tuple[str, str, str]]:
+    """The emulator (its services run for real on ``runtime``): (url, project id, token);
+    afterwards nothing of its services may run."""
+    from ma_widgets.emulator import EmulatorServer, EmulatorState
+    from ma_widgets.services.store import ServiceStore
+
+    state = EmulatorState(publish_delay_s=0.0)
+    server = EmulatorServer(
+        state,
+        services_home=tmp_path / "emulator-home",
+        services_runtime=runtime,
+        services_workdir=tmp_path,
+    )
+    with server:
+        yield server.url, state.add_token("panel-token", "eu-de"), "panel-token"
+        store = ServiceStore(tmp_path / "emulator-home")
+        records = [store.read(i) for i in store.ids()]
+    assert_nothing_left(
+        {r["service_id"] for r in records}, {o for r in records for o in r.get("owners", [])}
+    )
+
+
+def test_the_panels_deploy_and_call_through_the_modelarts_backend(
+    emulator: tuple[str, str, str], runtime: str
+) -> None:
+    from ma_widgets.backends import get_backend
+
+    url, project_id, token = emulator
+    backend = get_backend("modelarts", endpoint=url, project_id=project_id, token=token)
+    widget = ModelImportWidget(spec=spec_data(runtime), runtime=runtime, backend=backend)
+    widget.submit_panel.poll_s = 0.1
+    widget.submit_panel.submit()
+    widget.submit_panel.wait(DEADLINE_S)
+    assert widget.submit_panel.state == "published", widget.submit_panel.error.value
+    deploy, try_it = widget.panels["deploy"], widget.panels["try"]
+    deploy.timeout_s = DEADLINE_S
+    deploy.deploy()
+    deploy.wait(DEADLINE_S + 5)
+    assert deploy.status == "running", deploy.state_box.value + deploy.error.value
+    assert "/v1/infers/" in deploy.state_box.value  # the gateway's address, not the server's
+    try_it.body.value = '{"inputs": [[1, 2], [3]]}'
+    try_it.send()
+    try_it.wait()
+    assert try_it.status == "answer ok", try_it.error.value
+    assert try_it.answer.body == {"predictions": [3, 3]}
+    deploy.delete()
+    deploy.wait(DEADLINE_S + 5)
+    assert deploy.status == "not deployed", deploy.error.value
+    # No secret in any widget's state, the submit panel's included.
+    states = [json.dumps(m.get_state(), default=str) for m in _all(widget)]
+    assert not any(token in state for state in states)
+    widget.close()
+    backend.close()  # type: ignore[attr-defined]
+
+
+def _all(widget: Any) -> list[Any]:
+    out, stack = [], [widget]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(getattr(node, "children", ()))
+    return out
