@@ -6,6 +6,8 @@ gets a prediction whose check against the response schema passes; then Stop, Sta
 through the panel, and nothing of ours is left (checked by the services' own ids and owner
 labels). A taken service name is refused with the platform's code and the form left as it was;
 closing the widget stops watching but leaves the service running (services outlive the kernel).
+The same flow runs through the ``modelarts`` backend against the emulator, whose services run
+for real.
 """
 
 from __future__ import annotations
