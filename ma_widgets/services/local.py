@@ -47,6 +47,7 @@ from ma_widgets.services.servers import (
     runtime_name,
     supervisor_alive,
     supervisor_env,
+    supervisor_gone_why,
 )
 from ma_widgets.services.store import ServiceStore, service_from_record
 
@@ -259,9 +260,10 @@ class LocalServices:
             return record  # its supervisor is being started right now
 
         def change(current: dict[str, Any]) -> list[ServiceEvent]:
-            if current.get("status") not in machine.ACTIVE or supervisor_alive(current):
+            why = supervisor_gone_why(current)
+            if current.get("status") not in machine.ACTIVE or why is None:
                 return []
-            step = machine.on_supervisor_gone(str(current["status"]), time.time())
+            step = machine.on_supervisor_gone(str(current["status"]), time.time(), why)
             if step is None:
                 return []
             if step.status:

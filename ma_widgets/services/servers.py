@@ -80,17 +80,37 @@ def _proc_text(pid: int, name: str) -> bytes:
 def supervisor_alive(record: dict[str, Any]) -> bool:
     """Whether the supervisor the record names still runs (and is that supervisor: a reused
     pid of another program, or a zombie, does not count)."""
+    return supervisor_gone_why(record) is None
+
+
+def supervisor_gone_why(record: dict[str, Any]) -> str | None:
+    """None while the record's supervisor runs, else what is wrong (for the failure reason)."""
     supervisor = record.get("supervisor") or {}
     pid = supervisor.get("pid")
-    if not isinstance(pid, int) or supervisor.get("host") != socket.gethostname():
-        return False
-    stat = _proc_text(pid, "stat")
-    if not stat:
-        return False
+    if not isinstance(pid, int):
+        return "no supervisor is recorded"
+    if supervisor.get("host") != socket.gethostname():
+        return f"its supervisor runs on another host ({supervisor.get('host')})"
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return f"no process {pid}"
+    except PermissionError:
+        return f"process {pid} is another user's program now"
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return f"no process {pid}"
+    except OSError:
+        # Cannot tell (no /proc, no file descriptor left): never judged gone on a guess, as
+        # that would fail the service and remove a server that runs.
+        return None
     if stat.rsplit(b")", 1)[-1].split()[:1] in ([b"Z"], [b"X"]):
-        return False
-    cmdline = _proc_text(pid, "cmdline")
-    return SUPERVISOR_MODULE.encode() in cmdline and str(record["service_id"]).encode() in cmdline
+        return f"process {pid} has exited"
+    if SUPERVISOR_MODULE.encode() in cmdline and str(record["service_id"]).encode() in cmdline:
+        return None
+    return f"process {pid} is another program now"
 
 
 def service_processes(service_id: str | None = None) -> list[int]:

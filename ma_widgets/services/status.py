@@ -99,7 +99,7 @@ def on_server_ended(status: str, now: float, *, stopping: bool, deleting: bool =
     return Step("failed", _event(now, "abnormal", reason, "failed"), reason)
 
 
-def on_supervisor_gone(status: str, now: float) -> Step | None:
+def on_supervisor_gone(status: str, now: float, why: str = "") -> Step | None:
     """A record says a supervisor looks after the service, but none runs (killed, machine
     restarted): the service is not running, whatever the record says."""
     if status not in ACTIVE:
@@ -107,6 +107,8 @@ def on_supervisor_gone(status: str, now: float) -> Step | None:
     if status == "stopping":
         return Step("stopped", _event(now, "normal", "service stopped", "stopped"), "")
     reason = "the service's supervisor process ended unexpectedly (killed or the machine restarted)"
+    if why:
+        reason += f": {why}"
     return Step("failed", _event(now, "abnormal", reason, "failed"), reason)
 
 

@@ -258,7 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, supervisor.stop)
     signal.signal(signal.SIGINT, supervisor.stop)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    return supervisor.run()
+    try:
+        return supervisor.run()
+    except BaseException as error:  # said in the record (the traceback goes to the log)
+        supervisor.trial.stop()
+        _record_failure(Path(args[0]), args[1], f"the supervisor failed: {error!r}")
+        raise
 
 
 if __name__ == "__main__":
