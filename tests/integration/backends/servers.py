@@ -20,7 +20,8 @@ def wait_until_answering(url: str, proc: subprocess.Popen[bytes], timeout_s: flo
         try:
             with urllib.request.urlopen(url, timeout=1):
                 return
-        except urllib.error.HTTPError:
+        except urllib.error.HTTPError as error:
+            error.close()  # an error answer holds its socket; left open it is a ResourceWarning
             return
         except OSError:
             if proc.poll() is not None:
