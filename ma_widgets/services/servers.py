@@ -108,6 +108,10 @@ def supervisor_gone_why(record: dict[str, Any]) -> str | None:
         return None
     if stat.rsplit(b")", 1)[-1].split()[:1] in ([b"Z"], [b"X"]):
         return f"process {pid} has exited"
+    if not cmdline:
+        # A process in the middle of exec (right after it was started) or of exiting shows no
+        # command line for a moment: cannot tell yet, so not judged gone.
+        return None
     if SUPERVISOR_MODULE.encode() in cmdline and str(record["service_id"]).encode() in cmdline:
         return None
     return f"process {pid} is another program now"

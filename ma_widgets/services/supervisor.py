@@ -17,6 +17,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,16 @@ class Supervisor:
         )
 
     def _on_event(self, event: TrialEvent) -> None:
+        """The engine swallows a sink's errors (a display must not break a trial), so ours
+        are written to the supervisor's log here: a status that could not be recorded is
+        never lost without a trace."""
+        try:
+            self._record_event(event)
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            sys.stderr.flush()
+
+    def _record_event(self, event: TrialEvent) -> None:
         if event.kind == "probe":
             return
         now = time.time()
