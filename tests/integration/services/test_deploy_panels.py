@@ -167,6 +167,55 @@ def test_a_taken_name_is_refused_with_its_code_and_the_form_is_kept(
     again.close()
 
 
+def _deployed(home: Path, knobs: str, **changes: Any) -> ModelImportWidget:
+    """The example model (as a process, its server started with ``knobs``) published and
+    deployed through the panels, followed until it settles."""
+    backend = LocalBackend(path=home / DB_FILE, docker=False)
+    data = spec_data("process", knobs, **changes)
+    widget = ModelImportWidget(spec=data, runtime="process", backend=backend)
+    widget.submit_panel.submit()
+    widget.submit_panel.wait(DEADLINE_S)
+    assert widget.submit_panel.state == "published", widget.submit_panel.error.value
+    deploy = widget.panels["deploy"]
+    deploy.timeout_s = DEADLINE_S
+    deploy.deploy()
+    deploy.wait(DEADLINE_S + 5)
+    return widget
+
+
+def test_a_failed_start_shows_the_reason_and_the_log_tail(home: Any) -> None:
+    folder, seen = home
+    health = {"mode": "http", "url": "/health", "period": 1, "delay": 1, "max_failures": 1}
+    widget = _deployed(folder, "CRASH_AT_START=3", health_check={**health, "timeout": 1})
+    deploy, try_it = widget.panels["deploy"], widget.panels["try"]
+    assert deploy.status == "failed", deploy.state_box.value + deploy.error.value
+    _remember(folder, seen, deploy.service.service_id)
+    shown = deploy.state_box.value
+    assert "Reason: " in shown and "Log tail" in shown
+    assert "failed to load the model (CRASH_AT_START=3)" in shown
+    assert "Deploy: failed" in widget.bar.buttons["deploy"].description
+    assert deploy.start_button.disabled is False and deploy.stop_button.disabled is True
+    assert try_it.status == "service failed"
+    try_it.send()
+    assert "ModelArts.4203" in try_it.error.value
+    widget.close()
+
+
+def test_an_answer_that_breaks_the_response_schema_is_shown_with_each_problem(home: Any) -> None:
+    folder, seen = home
+    widget = _deployed(folder, "BAD_PREDICT=1")
+    deploy, try_it = widget.panels["deploy"], widget.panels["try"]
+    assert deploy.status == "running", deploy.state_box.value + deploy.error.value
+    _remember(folder, seen, deploy.service.service_id)
+    try_it.send()  # the example body, as built from the request schema
+    try_it.wait()
+    assert try_it.status == "answer has problems", try_it.error.value
+    assert "HTTP 200" in try_it.result.value and "1 problem with the answer" in try_it.result.value
+    assert "predictions" in try_it.result.value and "not a list" in try_it.result.value
+    assert "Try it: answer has problems" in widget.bar.buttons["try"].description
+    widget.close()
+
+
 class _SubmitStub:
     """What the opener reads of a submit panel: its settings' backend (the same registry)."""
 
