@@ -18,6 +18,9 @@ CSS = """
 .ma-app .widget-upload, .ma-app .widget-button, .ma-app .widget-progress {
   max-width: calc(100% - 2 * var(--jp-widgets-margin, 2px)); }
 .ma-app .widget-html-content { white-space: normal; }
+/* A control's own description label wraps instead of ending in an ellipsis. */
+.ma-app .widget-label { white-space: normal; text-overflow: clip; overflow-wrap: anywhere;
+  height: auto; line-height: 1.3; }
 .ma-section { border-top: 1px solid var(--jp-border-color2, #8884); padding: 4px 0 8px 0; }
 .ma-app .ma-title, .ma-app .ma-section-title, .ma-app .ma-subtitle { font-weight: 600;
   color: var(--jp-ui-font-color0, inherit); margin: 6px 0 4px 0; line-height: 1.3; }

@@ -162,13 +162,13 @@ def test_the_advanced_header_is_reached_and_opened_with_the_keyboard(lab_page: A
 
     app = lab_page.locator(".ma-app")
     app.locator(".ma-path-health_check input[type=checkbox]").first.check()
-    toggle = app.locator(".ma-disclosure-toggle")
+    toggle = app.locator(".ma-step-content-model .ma-disclosure-toggle")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     app.locator(".ma-path-health_check-url :is(input, textarea)").focus()
     for _ in range(30):  # Tab from the URL field until the header has the focus
         lab_page.keyboard.press("Tab")
         if lab_page.evaluate(
-            "() => document.activeElement?.classList.contains('ma-disclosure-toggle')"
+            "() => document.activeElement?.matches('.ma-step-content-model .ma-disclosure-toggle')"
         ):
             break
     else:
