@@ -27,6 +27,7 @@ from tests.integration.services.conftest import assert_nothing_left
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / ".artifacts" / "e2e"
 STEP_MS = 60_000
 #: Deploying (a process, the health check's first answer) and one call, on a loaded machine.
 SERVICE_MS = 45_000
@@ -113,6 +114,8 @@ def test_deploy_and_send_in_jupyterlab_show_the_prediction(
     _button(deploy, "Deploy").click()
     expect(_step(app, "Deploy")).to_have_text(re.compile("Deploy: running"), timeout=SERVICE_MS)
     expect(deploy.locator(".ma-service-status")).to_contain_text("Events")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "deploy-running.png"))
     found = serious_violations(page)
     assert not found, f"Deploy panel: {found}"
 
@@ -130,6 +133,7 @@ def test_deploy_and_send_in_jupyterlab_show_the_prediction(
     expect(answer).to_contain_text("matches the response schema")
     expect(answer.locator(".ma-answer-body")).to_contain_text('"predictions"')
     expect(_step(app, "Try it")).to_have_text(re.compile("Try it: answer ok"))
+    page.screenshot(path=str(ARTIFACTS / "deploy-try-it.png"))  # for the README's pictures
     found = serious_violations(page)
     assert not found, f"Try it panel: {found}"
 
