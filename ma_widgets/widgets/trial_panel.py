@@ -63,6 +63,9 @@ PANEL_CSS = (
 .ma-trial .ma-trial-rows { font-family: var(--jp-code-font-family, monospace);
   font-size: var(--jp-code-font-size, 0.9em); }
 .ma-trial .ma-trial-rows caption { text-align: left; }
+.ma-trial .ma-trial-rows td, .ma-trial .ma-trial-rows th { white-space: nowrap;
+  overflow-wrap: normal; vertical-align: top; }
+.ma-trial .ma-trial-rows td:nth-child(2) { white-space: normal; min-width: 16em; }
 .ma-trial .ma-tr-bad td { color: var(--jp-error-color1, #d32f2f); }
 .ma-trial .ma-rows-box { max-height: 18em; overflow: auto; }
 .ma-trial.ma-stale .ma-trial-picture, .ma-trial.ma-stale .ma-callout { opacity: 0.6; }
@@ -100,6 +103,8 @@ class TrialPanel(w.VBox):
         self.trial: Trial | None = None
         self.result: TrialResult | None = None
         self.events_seen = 0
+        #: When the callout first said what is wrong (seconds after the server started).
+        self.diagnosed_at_s: float | None = None
         self._done = threading.Event()
         self._done.set()
         self._lock = threading.RLock()  # the state below: events, ticks and _finished share it
@@ -229,7 +234,7 @@ class TrialPanel(w.VBox):
         check = trial.check
         with self._lock:
             self.trial, self.result, self._alarm_now, self._diagnosis = trial, None, False, None
-            self.events_seen = 0
+            self.events_seen, self.diagnosed_at_s = 0, None
             self._picture = Picture(
                 Plan(
                     float(check.delay),
@@ -303,7 +308,7 @@ class TrialPanel(w.VBox):
         if kind == "started":
             self.verdict.value = f"<i>{_esc(event.message)}</i>"
         elif kind == "diagnosis":
-            self._diagnosis = event.data
+            self._diagnosis, self.diagnosed_at_s = event.data, event.at_s
             self._redraw()  # news: shown now, not at the next tick
         elif kind == "verdict" and isinstance(event.data, TrialResult):
             self._redraw()  # the picture with its verdict, at once
@@ -344,7 +349,7 @@ class TrialPanel(w.VBox):
                 f"First platform check in {picture.seconds_to_first_check} s "
                 f"(Delay {picture.plan.delay:g} s); budget {budget}"
             )
-        return f"{int(picture.now_s)} s of the {budget} budget; {picture.probes} probes so far"
+        return f"{int(picture.now_s)} s of the {budget} budget"
 
     def _show_diagnosis(self, diagnosis: Any, now_s: float) -> None:
         final_at = float(getattr(diagnosis, "final_at_s", 0.0))

@@ -55,8 +55,8 @@ PICTURE_CSS = """
   stroke: var(--jp-ui-font-color2, #888); }
 .ma-trial-picture .ma-tp-ok { fill: var(--jp-success-color1, #388e3c); }
 .ma-trial-picture .ma-tp-waiting { fill: var(--jp-ui-font-color3, #aaa); }
-.ma-trial-picture .ma-tp-wrong, .ma-trial-picture .ma-tp-lost {
-  fill: var(--jp-error-color1, #d32f2f); }
+.ma-trial-picture .ma-tp-wrong { fill: var(--jp-error-color1, #d32f2f); }
+.ma-trial-picture .ma-tp-lost { fill: var(--jp-error-color0, #b71c1c); }
 .ma-trial-picture .ma-tp-timeout { fill: var(--jp-warn-color1, #f57c00); }
 .ma-trial-picture .ma-tp-budget { stroke: var(--jp-error-color1, #d32f2f); stroke-width: 2;
   stroke-dasharray: 5 3; }
@@ -211,7 +211,7 @@ def summary(picture: Picture) -> str:
     elif first is not None:
         parts.append(f"Running: first answer at {first:.1f} s")
     else:
-        parts.append(f"Running: {picture.probes} probes, no successful answer yet")
+        parts.append("Running: no successful answer yet")  # no count: it would change per probe
     if picture.problem and picture.verdict != "healthy":
         parts.append(picture.problem)
     parts.append(f"budget {budget:g} s")
@@ -265,7 +265,8 @@ def render_svg(picture: Picture) -> str:
     scale = (RIGHT - LEFT) / end
 
     def x(t: float) -> float:
-        return round(LEFT + min(max(t, 0.0), end) * scale, 1)
+        # Whole pixels: a redraw whose marks moved by less than one sends nothing new.
+        return float(round(LEFT + min(max(t, 0.0), end) * scale))
 
     label = html.escape(summary(picture), quote=True)
     out = [
@@ -290,22 +291,27 @@ def render_svg(picture: Picture) -> str:
         )
         t += step
     out.append(f'<text x="{RIGHT}" y="{AXIS_Y + 30}" text-anchor="end">seconds after start</text>')
-    # The platform's checks: a mark each, filled once its outcome is known.
+    # The platform's checks: a stem each, and a mark filled once its outcome is known. One
+    # path per kind of mark keeps the drawing small (a Maximum Failures of 60 is 60 marks).
+    stems: list[str] = []
+    marks: dict[str, list[str]] = {"ma-tp-pending": [], "ma-tp-ok": [], "ma-tp-wrong": []}
     for k in _tick_indexes(picture):
         at = plan.instant(k)
         if at > end:
             break
         outcome = picture.checks.get(k)
-        css = "ma-tp-pending" if outcome is None else ("ma-tp-ok" if outcome else "ma-tp-wrong")
-        shape = (
-            f'<circle class="{css}" cx="{x(at)}" cy="{CHECK_Y}" r="4"/>'
-            if outcome is not False
-            else f'<rect class="{css}" x="{x(at) - 3.5}" y="{CHECK_Y - 3.5}" width="7" height="7"/>'
-        )
-        out.append(
-            f'<line class="ma-tp-check" x1="{x(at)}" y1="{CHECK_Y + 4}" x2="{x(at)}" '
-            f'y2="{AXIS_Y}"/>{shape}'
-        )
+        cx = x(at)
+        stems.append(f"M{cx:g} {CHECK_Y + 4}V{AXIS_Y}")
+        if outcome is False:  # a failed check is a square, not only a red dot
+            marks["ma-tp-wrong"].append(f"M{cx - 3.5:g} {CHECK_Y - 3.5}h7v7h-7z")
+        else:
+            css = "ma-tp-pending" if outcome is None else "ma-tp-ok"
+            marks[css].append(f"M{cx - 4:g} {CHECK_Y}a4 4 0 1 0 8 0a4 4 0 1 0-8 0")
+    if stems:
+        out.append(f'<path class="ma-tp-check" d="{"".join(stems)}"/>')
+    for css, parts in marks.items():
+        if parts:
+            out.append(f'<path class="{css}" d="{"".join(parts)}"/>')
     out.append(
         f'<text x="{LEFT}" y="{CHECK_Y - 28}">platform checks every {_fmt(plan.period)} s'
         f"{' (and fast probes)' if plan.mode == 'fast' else ''}</text>"
