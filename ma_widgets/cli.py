@@ -8,6 +8,7 @@ and column, wrong kind of document) or the command line was wrong.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -15,7 +16,8 @@ from collections.abc import Sequence
 from ma_widgets import cli_backends, cli_services, cli_trial
 from ma_widgets.errors import ImportFormatError, SpecFileError, SpecValidationError
 
-EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -174,13 +176,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
+        return code
     except (SpecFileError, ImportFormatError) as error:
         print(f"ma-widgets {args.command}: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Whatever is still buffered for the closed pipe goes nowhere: otherwise Python's own
+        # flush at exit fails again and prints its complaint after we return.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+    except Exception as error:  # a bug of ours: one line a user can report, not a traceback
+        print(
+            f"ma-widgets {args.command}: unexpected {type(error).__name__}: {error} "
+            "(please report this)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

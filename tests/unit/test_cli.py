@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -202,6 +203,9 @@ def _validate_bytes(raw: bytes) -> tuple[int, str, str]:
 @given(json_values)
 def test_fuzzed_json_never_crashes_validate(value) -> None:
     code, out, err = _validate_bytes(json.dumps(value).encode())
+    if code == 2:  # an object with a key only a config.json or a request body has
+        assert out == "" and "not a SPEC.json; turn it into one with: ma-widgets import" in err
+        return
     assert code in (0, 1)
     assert (out == "valid\n") if code == 0 else all(": " in line for line in out.splitlines())
     assert err == ""
@@ -374,3 +378,31 @@ def test_a_directory_or_a_huge_file_is_exit_2(tmp_path: Path, command) -> None:
             else run(command, str(target))
         )
         assert code == 2 and words in err
+
+
+@pytest.mark.parametrize("command", [["schema"], ["validate", str(COMPLETE)]])
+def test_a_reader_that_goes_away_is_exit_141_without_a_traceback(command: list[str]) -> None:
+    """``ma-widgets schema | head -1``: the pipe is closed while we write (a long output) or
+    before our last flush (a short one)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written
+    try:
+        done = subprocess.run(
+            [str(CONSOLE_SCRIPT), *command], stdout=write_end, stderr=subprocess.PIPE, timeout=60
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
+    assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr
+
+
+def test_an_unexpected_error_is_one_line_and_exit_3(monkeypatch) -> None:
+    import ma_widgets.render
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise TypeError("a bug of ours")
+
+    monkeypatch.setattr(ma_widgets.render, "load_spec_file", broken)
+    code, out, err = run("validate", str(COMPLETE))
+    assert (code, out) == (3, "")
+    assert err == "ma-widgets validate: unexpected TypeError: a bug of ours (please report this)\n"
