@@ -433,6 +433,7 @@ class TrialPanel(w.VBox):
             if result is None:
                 self.verdict_state = "error"
             self.watch_line.layout.display = "none"
+            self.watch_label.value = ""  # the watch is over: nothing of it stays on the page
             self.extend_button.disabled = True
             self.stop_button.disabled = True
             self.mode.disabled = False

@@ -171,3 +171,34 @@ def test_auto_detected_runtime_is_docker_when_the_engine_answers(docker_client):
         assert "<b>docker</b>" in made.runtime_label.value
     finally:
         made.close()
+
+
+def test_a_404_in_docker_is_diagnosed_and_the_container_removed(example_image):
+    from ma_widgets.trial.docker import DockerRuntime
+
+    panel = TrialPanel(DockerRuntime(stop_grace_s=1), watch=False, focus_field=lambda _p: True)
+    try:
+        spec = validate_spec(
+            {
+                "name": "panel-docker",
+                "image": example_image,
+                "deployment_types": ["real-time"],
+                "health_check": {
+                    "url": "/health/health",
+                    "delay": 1,
+                    "period": 1,
+                    "max_failures": 3,
+                    "timeout": 1,
+                },
+            }
+        )
+        panel.set_spec(spec)  # budget 3 s; the image's own CMD serves /health only
+        panel.run()
+        result = panel.wait(60)
+        assert result is not None and result.verdict == "unhealthy" and result.runtime == "docker"
+        assert panel.diagnosed_at_s is not None and panel.diagnosed_at_s < 3.0
+        assert "set Health Check URL to a path it serves" in panel.callout.text.value
+        assert [b.description for b in panel.callout.buttons.children] == ["Go to Health Check URL"]
+        assert "Unhealthy; no successful check" in panel.picture.value
+    finally:
+        panel.close()  # conftest asserts no container of ours is left

@@ -269,3 +269,28 @@ def test_the_diagnosis_arrives_before_the_verdict_with_the_time_left() -> None:
     assert re.search(r"final at 67 s \(in 6\d s\)", seen[0])
     assert "Go to Health Check URL" in [b.description for b in panel.callout.buttons.children]
     panel.close()
+
+
+def test_faithful_mode_shows_the_countdown_to_the_first_check_in_the_panel() -> None:
+    from ma_widgets.widgets.trial_panel import TrialPanel
+
+    spec = _spec(delay=4, period=1, failures=2)
+    panel = TrialPanel(runtime="process", watch=False)
+    shown: list[str] = []
+
+    def both(event: TrialEvent) -> None:
+        panel._on_event(event)
+        if event.kind == "countdown":
+            panel._redraw()  # what the tick does
+            shown.append(panel.status.value)
+
+    clock = FakeClock()
+    runtime = FakeRuntime(FakeServer(answers_from=0.0), clock, timeout=1)
+    trial = Trial(spec, runtime, "faithful", both, clock=clock, prober=runtime, smoke=False)
+    panel._begin(trial)
+    panel._finished(trial.run())
+    assert shown[0] == "First platform check in 4 s (Delay 4 s); budget 5 s"
+    assert shown[-1].startswith("First platform check in 1 s")
+    assert panel.status.value == "" and panel.verdict_state == "healthy"
+    assert "Healthy: first answer at 4.0 s" in panel.picture.value  # the check at Delay saw it
+    panel.close()
