@@ -17,6 +17,7 @@ a password, token or key in clear (a traceback printed with its locals shows onl
 from __future__ import annotations
 
 import json
+import time
 import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
 SECRET_ANSWER_HEADERS = frozenset({"x-subject-token"})
 #: The most of an answer body kept (a proxy's endless page must not fill the kernel's memory).
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
+_CHUNK = 64 * 1024
 
 
 class TransportError(BackendUnavailableError):
@@ -155,6 +157,7 @@ class HttpClient:
     ) -> HttpResponse | _Failure:
         """The one frame that sees credentials in clear; it returns, it never raises."""
         import requests
+        import urllib3
 
         signed, data = None, b""
         try:
@@ -167,7 +170,7 @@ class HttpClient:
                 method, url, data=data or None, headers=headers, timeout=timeout, stream=True
             )
             with response:
-                content = _read_capped(response)
+                content = _read_capped(response, time.monotonic() + timeout[1])
             status, answer_headers = response.status_code, dict(response.headers)
         except requests.exceptions.ConnectTimeout:
             return _Failure("connection timed out", False)
@@ -182,12 +185,18 @@ class HttpClient:
             return _Failure(lost or "connection lost before an answer", True)
         except requests.exceptions.RequestException as error:
             return _Failure(type(error).__name__, True)
+        except urllib3.exceptions.ReadTimeoutError:  # the body, read below requests
+            return _Failure("no answer in time", True)
+        except urllib3.exceptions.HTTPError:
+            return _Failure("connection lost before the whole answer", True)
         except Exception as error:  # a bug of ours: named, but with nothing of the request
             return _Failure(f"could not send the request ({type(error).__name__})", False)
         except BaseException as error:  # Ctrl+C mid-send: stop, but without these frames
             return _Failure("interrupted", True, type(error))
         finally:  # the frame outlives the call only inside a traceback: leave nothing in it
             data, headers = b"", {}
+        if content is None:
+            return _Failure(f"the answer was still arriving after {timeout[1]:g} s", True)
         if len(content) > MAX_ANSWER_BYTES:
             return _Failure(f"the answer is larger than {MAX_ANSWER_BYTES} bytes", True)
         return _answer(status, answer_headers, content, signed)
@@ -211,15 +220,31 @@ def _session(adapter: Any, verify: bool | str) -> Any:
     return session
 
 
-def _read_capped(response: Any) -> bytes:
-    """The body, up to one byte past MAX_ANSWER_BYTES (enough to tell it was too long)."""
-    chunks, size = [], 0
-    for chunk in response.iter_content(64 * 1024):
-        chunks.append(chunk)
+def _read_capped(response: Any, deadline: float) -> bytes | None:
+    """The body, up to one byte past MAX_ANSWER_BYTES (enough to tell it was too long), or
+    None when it is still arriving at ``deadline`` (monotonic).
+
+    The read timeout bounds each read, not the answer: a server or proxy that trickles a byte
+    at a time would hold the call (and a ``wait()`` past its own deadline) for ever. ``read1``
+    returns whatever has arrived, so the deadline is checked between reads; a whole call ends
+    within the read timeout plus one read.
+    """
+    raw = response.raw
+    read1 = getattr(raw, "read1", None)  # urllib3 >= 2.1; older: the deadline per 64 KiB
+    chunks: Iterator[bytes] = (
+        iter(lambda: read1(_CHUNK, decode_content=True), b"")
+        if read1 is not None
+        else response.iter_content(_CHUNK)
+    )
+    kept, size = [], 0
+    for chunk in chunks:
+        kept.append(chunk)
         size += len(chunk)
         if size > MAX_ANSWER_BYTES:
             break
-    return b"".join(chunks)
+        if time.monotonic() > deadline:
+            return None
+    return b"".join(kept)
 
 
 def _answer(
