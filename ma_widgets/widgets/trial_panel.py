@@ -321,7 +321,11 @@ class TrialPanel(w.VBox):
             self._show_watch(kind, float(event.data.get("until_s", 0.0)))
 
     def _redraw(self) -> None:
-        """Send what changed since the last redraw (a few messages, each of bounded size)."""
+        """Send what changed since the last redraw (a few messages, each of bounded size).
+
+        All under the lock, sending included: the tick and the trial's thread both redraw, and
+        an older drawing must never be sent after a newer one.
+        """
         with self._lock:
             if not self._dirty or self._picture is None:
                 return
@@ -329,16 +333,16 @@ class TrialPanel(w.VBox):
             picture = self._picture
             svg = render_svg(picture)
             status = self._status_text(picture)
-            rows = rows_html(self._rows) if self.details_open else None
-            diagnosis = self._diagnosis if not picture.verdict else None
-        if self.picture.value != svg:
-            self.picture.value = svg
-        if self.status.value != status:
-            self.status.value = status
-        if rows is not None and self.rows.value != rows:
-            self.rows.value = rows
-        if diagnosis is not None:
-            self._show_diagnosis(diagnosis, picture.now_s)
+            if self.picture.value != svg:
+                self.picture.value = svg
+            if self.status.value != status:
+                self.status.value = status
+            if self.details_open:
+                rows = rows_html(self._rows)
+                if self.rows.value != rows:
+                    self.rows.value = rows
+            if self._diagnosis is not None and not picture.verdict:
+                self._show_diagnosis(self._diagnosis, picture.now_s)
 
     def _status_text(self, picture: Picture) -> str:
         budget = f"{picture.plan.budget_s:g} s"
