@@ -24,7 +24,6 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections import deque
 from pathlib import Path
 
 from ma_widgets.spec import ModelImportSpec
@@ -64,6 +63,10 @@ PASSED_ENV = (
     "LD_LIBRARY_PATH",
     "JAVA_HOME",
 )
+#: Bytes of the log file's end read for its last lines, and characters kept of one line (a
+#: container's log driver splits lines at 16 KiB too).
+LOG_TAIL_BYTES = 256 * 1024
+LOG_LINE_CHARS = 16 * 1024
 #: Log files of process trials: ``ma-trial-<host>_<pid>-<random>.log`` in the temp directory.
 LOG_PREFIX = "ma-trial-"
 
@@ -227,14 +230,25 @@ class ProcessRuntime:
         return ExecResult(proc.returncode, output.decode("utf-8", "replace"))
 
     def logs(self, handle: Handle, tail: int = 50) -> list[str]:
+        """The last ``tail`` lines, read from the file's last :data:`LOG_TAIL_BYTES` only:
+        a chatty server's log can be gigabytes (or one endless line) by the time Stop reads
+        it, and Stop must stay quick and small."""
         path = handle.details.get("log")
         if not path:
             return []
         try:
-            with open(str(path), encoding="utf-8", errors="replace") as stream:
-                return list(deque((line.rstrip("\n") for line in stream), maxlen=tail))
+            with open(str(path), "rb") as stream:
+                size = stream.seek(0, os.SEEK_END)
+                stream.seek(max(0, size - LOG_TAIL_BYTES))
+                end = stream.read(LOG_TAIL_BYTES)
         except OSError:
             return []
+        lines = end.decode("utf-8", "replace").split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        if size > LOG_TAIL_BYTES and len(lines) > 1:
+            lines = lines[1:]  # the first one is cut; kept only when it is all there is
+        return [line[-LOG_LINE_CHARS:] for line in lines[-tail:]] if tail > 0 else []
 
     def stop(self, handle: Handle) -> None:
         # Forgotten only once ended: a stop cut short (Ctrl-C) can be repeated and still kill.

@@ -1,0 +1,49 @@
+"""The process runtime's log tail: what a trial result shows of the server's output.
+
+The log file is written by the server itself, so it can be anything: gigabytes, one line
+without end, bytes that are not UTF-8. Reading its tail must stay small and quick (Stop reads
+it before removing the server).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ma_widgets.trial.process import LOG_LINE_CHARS, LOG_TAIL_BYTES, ProcessRuntime
+from ma_widgets.trial.runtime import Handle
+
+
+def _tail(path: Path, lines: int = 30) -> list[str]:
+    handle = Handle("process", "1", "http://127.0.0.1:9", 0.0, {"log": str(path)})
+    return ProcessRuntime().logs(handle, lines)
+
+
+def test_the_last_lines_of_a_short_log(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    log.write_bytes(b"".join(b"line %d\n" % n for n in range(100)) + b"no newline at the end")
+    assert _tail(log, 3) == ["line 98", "line 99", "no newline at the end"]
+    assert _tail(log, 0) == []
+    log.write_bytes(b"")
+    assert _tail(log) == []
+
+
+def test_a_huge_log_is_read_from_its_end_only(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    with log.open("wb") as stream:
+        stream.write(b"\xff\xfe not utf-8 " * (LOG_TAIL_BYTES // 8))  # cut mid-way by the tail
+        stream.write(b"\n" + b"z" * (4 * LOG_LINE_CHARS) + b"\n")  # a long line, all read
+        stream.write(b"traceback: failed to load the model\n")
+    lines = _tail(log)
+    # The line cut by the start of the tail is left out; a long line is kept to its end.
+    assert lines == ["z" * LOG_LINE_CHARS, "traceback: failed to load the model"]
+
+
+def test_a_log_that_is_one_endless_line_keeps_its_end(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    log.write_bytes(b"y" * (2 * LOG_TAIL_BYTES) + b"the end")
+    (line,) = _tail(log)
+    assert line.endswith("the end") and len(line) == LOG_LINE_CHARS
+
+
+def test_a_log_that_is_gone_is_no_lines(tmp_path: Path) -> None:
+    assert _tail(tmp_path / "removed.log") == []
