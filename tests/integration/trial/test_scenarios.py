@@ -180,7 +180,9 @@ def test_server_that_never_answers_is_unhealthy_and_told_to_listen(target):
 
 
 def test_crash_at_start_is_exited_with_code_and_logs(target):
-    result = _fast(target, target.make("CRASH_AT_START=3"))
+    # Many checks allowed: the exit ends the trial at once, however slowly a loaded machine
+    # starts the interpreter that crashes (a crash after the 2 s budget is rightly unhealthy).
+    result = _fast(target, target.make("CRASH_AT_START=3", health={"max_failures": 30}))
     assert result.verdict == "exited" and result.exit_code == 3
     assert any("failed to load the model" in line for line in result.log_tail)
     assert "exited with code 3" in result.advice[0]
