@@ -245,7 +245,9 @@ def settings_from_options(
     for pair in pairs or ():
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise BackendConfigError(f"--option wants KEY=VALUE, got {pair!r}")
+            # Not echoed: ``--option secret_key:...`` is a secret typed with the wrong separator.
+            what = "a name before '='" if sep else "'='"
+            raise BackendConfigError(f"--option wants KEY=VALUE; one option has no {what}")
         name = key.replace("-", "_")
         if name in secret:
             where = secret[name].env

@@ -131,3 +131,7 @@ def test_options_from_the_command_line_refuse_exactly_the_declared_secrets() -> 
         assert "v4lue" not in str(info.value)
     with pytest.raises(BackendConfigError, match="KEY=VALUE"):
         settings_from_options(["endpoint"], fields)
+    for typo in ("secret-key:v4lue", "=v4lue"):  # a secret with a mistyped separator
+        with pytest.raises(BackendConfigError, match="KEY=VALUE") as info:
+            settings_from_options([typo], fields)
+        assert "v4lue" not in str(info.value)
