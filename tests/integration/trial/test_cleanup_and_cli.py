@@ -120,31 +120,49 @@ def test_reaper_ends_processes_of_dead_owners(tmp_path):
             orphan.wait()
 
 
-def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+def _cli(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    """The CLI started as a user starts it (its own process); read it with ``communicate``."""
+    return subprocess.Popen(
         [*CLI, *args],
         cwd=cwd,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
 
-def test_cli_exit_code_is_zero_only_when_healthy(tmp_path, example_image):
+def test_cli_exit_code_is_zero_only_when_healthy_and_leftovers_go_first(
+    tmp_path, docker_client, example_image
+):
+    """Two CLI runs side by side (each takes seconds of real schedule): a healthy Docker trial
+    that first removes the container a killed kernel left running, and a steady 503."""
+    leftover = docker_client.containers.run(
+        example_image, detach=True, labels={OWNER_LABEL: _dead_owner()}
+    )
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
-    good.write_text(json.dumps(_spec(example_image)))
-    # Budget 4 s: room for a loaded machine to start the server before the verdict.
+    # Budgets of 4 s: room for a loaded machine to start the servers before the verdict.
+    good.write_text(json.dumps(_spec(example_image, max_failures=4)))
     bad_spec = _spec(example_image, f"HEALTH_STATUS=503 python3 {SERVER}", max_failures=4)
     bad.write_text(json.dumps(bad_spec))
-    ok = _cli(["trial", str(good), "--json"], tmp_path)
-    assert ok.returncode == 0, ok.stderr
-    assert json.loads(ok.stdout)["verdict"] == "healthy"
+    ok_run = _cli(["trial", str(good), "--json", "--verbose"], tmp_path)
+    failed_run = _cli(["trial", str(bad), "--runtime", "process"], tmp_path)
+    try:
+        ok_out, ok_err = ok_run.communicate(timeout=120)
+        failed_out, failed_err = failed_run.communicate(timeout=120)
+    finally:
+        for run in (ok_run, failed_run):
+            if run.poll() is None:
+                run.send_signal(signal.SIGINT)  # the CLI removes its server on Ctrl-C
+                run.communicate(timeout=30)
+    assert ok_run.returncode == 0, ok_err
+    assert json.loads(ok_out)["verdict"] == "healthy"  # events go to stderr, JSON stays clean
+    assert re.search(r"removed [1-9]\d* leftover", ok_err), ok_err
+    assert leftover.id not in {c.id for c in docker_client.containers.list(all=True)}
     # A steady 503 ends at the budget instant (no overtime for a server that answers).
-    failed = _cli(["trial", str(bad), "--runtime", "process"], tmp_path)
-    assert failed.returncode == 1
-    assert "unhealthy" in failed.stdout and "answered HTTP 503" in failed.stdout
-    assert "diagnosis: " in failed.stderr and "overtime" not in failed.stderr
+    assert failed_run.returncode == 1
+    assert "unhealthy" in failed_out and "answered HTTP 503" in failed_out
+    assert "diagnosis: " in failed_err and "overtime" not in failed_err
 
 
 def _slow_start(runtime: str, request) -> str:
@@ -236,18 +254,3 @@ def test_interpreter_exit_removes_a_running_background_trial(tmp_path, runtime, 
     out, err = proc.communicate(timeout=90)
     assert proc.returncode == 0 and "probing" in out, err
     _assert_nothing_left_by(proc.pid, runtime, request)
-
-
-def test_the_cli_removes_leftovers_of_ended_trials_before_its_own(
-    tmp_path, docker_client, example_image
-):
-    """A container a killed kernel left running is removed by the next ``ma-widgets trial``."""
-    leftover = docker_client.containers.run(
-        example_image, detach=True, labels={OWNER_LABEL: _dead_owner()}
-    )
-    path = tmp_path / "spec.json"
-    path.write_text(json.dumps(_spec(example_image)))
-    done = _cli(["trial", str(path)], tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert re.search(r"removed [1-9]\d* leftover", done.stderr), done.stderr
-    assert leftover.id not in {c.id for c in docker_client.containers.list(all=True)}
