@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 Status = Literal["publishing", "published", "failed", "unknown"]
 FINAL_STATUSES: frozenset[str] = frozenset({"published", "failed", "unknown"})
 
-#: Defaults for waiting on a submission: every wait has a deadline (BRIEF standards).
+#: Defaults for waiting on a submission: every wait has a deadline, so none can hang a kernel.
 DEFAULT_WAIT_TIMEOUT_S = 600.0
 DEFAULT_POLL_INTERVAL_S = 1.0
 

@@ -1,4 +1,4 @@
-"""Loading SPEC.json, config.json and request bodies; the panel contract (BRIEF.md).
+"""Loading SPEC.json, config.json and request bodies; what the panels promise.
 
 A bad file shows its error next to the upload button and leaves the form exactly as it was
 (the project's "nothing typed is lost" rule).
