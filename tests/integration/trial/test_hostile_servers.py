@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,8 +109,11 @@ def test_every_probe_ends_by_its_timeout_whatever_the_server_sends(hostile):
     handle = hostile.runtime.start(hostile.spec())
     try:
         _until_answering(handle.base_url + "/ok")
-        for mode in ("trickle", "slow-headers", "silent"):
-            outcome = http_probe(f"{handle.base_url}/{mode}", 1.0)
+        modes = ("trickle", "slow-headers", "silent")
+        # Side by side, as a trial's overlapping checks run: each ends by its own deadline.
+        with ThreadPoolExecutor(len(modes)) as pool:
+            outcomes = pool.map(lambda mode: http_probe(f"{handle.base_url}/{mode}", 1.0), modes)
+        for mode, outcome in zip(modes, outcomes, strict=True):
             assert (outcome.ok, outcome.kind) == (False, "timeout"), (mode, outcome)
             # A deadline, not a per-read timeout: a trickle one byte per 0.5 s never trips a
             # 1 s read timeout and would take a minute here.
