@@ -126,7 +126,7 @@ class Trial:
         self._idle = threading.Event()  # set while no server is starting or running
         self._idle.set()
         self._runner: threading.Thread | None = None
-        self._watch: Watch | None = None
+        self._watch_schedule: Watch | None = None  # the watch phase, once it runs
         self._log = ProbeLog(mode, self.result.probes)
         self._driver: Driver | None = None
 
@@ -150,11 +150,11 @@ class Trial:
     @property
     def watch_until_s(self) -> float | None:
         """When the watch phase ends (seconds after the server started); None before it."""
-        return None if self._watch is None else self._watch.until
+        return None if self._watch_schedule is None else self._watch_schedule.until
 
     def extend_watch(self, seconds: float) -> float | None:
         """Watch ``seconds`` longer than now planned; returns the new end (None if no watch)."""
-        watch = self._watch
+        watch = self._watch_schedule
         if watch is None or watch.done:
             return None
         watch.until = max(watch.until, self._elapsed()) + seconds
@@ -371,7 +371,7 @@ class Trial:
 
     def _watch_phase(self, ready_at: float) -> None:
         """While running: probe every Period; Maximum Failures in a row raise the alarm."""
-        self._watch = watch = Watch(self.check, ready_at, self._elapsed() + self.watch_s)
+        self._watch_schedule = watch = Watch(self.check, ready_at, self._elapsed() + self.watch_s)
         self._emit("watch", f"watching until {watch.until:.0f} s", {"until_s": watch.until})
         assert self._driver is not None
         self._driver.run(watch)
