@@ -41,6 +41,8 @@ from ma_widgets.widgets.deploy_facts import (
 POLL_S = 0.5
 #: The longest the panel watches one deploy or start: the console's default deploy timeout.
 WATCH_TIMEOUT_S = DEFAULT_WAIT_S
+#: Seconds a failed service is looked at again for its log tail, if it came without one.
+TAIL_GRACE_S = 3.0
 LABEL_WIDTH = "140px"
 ROW_WIDTH = "min(460px, 100%)"
 OUTLIVES = (
@@ -257,6 +259,15 @@ class DeployPanel(w.VBox):
                 )
                 return
             self._stop.wait(min(self.poll_s, max(0.0, deadline - time.monotonic())))
+            service = services.show(service.service_id)
+            self._show(service)
+        # A failure's log tail can be recorded a moment after the status (the server's last
+        # lines are read as it is removed): look a little longer for it.
+        grace = time.monotonic() + TAIL_GRACE_S
+        while service.status == "failed" and not service.log_tail and not self._stop.is_set():
+            if time.monotonic() >= grace:
+                return
+            self._stop.wait(self.poll_s)
             service = services.show(service.service_id)
             self._show(service)
 
