@@ -6,6 +6,7 @@ Why these choices:
   as on the platform.
 - The container's environment is the image's own plus only what the caller declares in
   ``env``: nothing of the kernel's environment (cloud credentials) is passed on.
+- The container's log is bounded (:data:`LOG_CONFIG`), whatever the engine's default driver.
 - The container port is published on 127.0.0.1 only, on a host port the engine picks (no race
   between choosing a free port and binding it).
 - Every container carries an owner label (host:pid), so a reaper can remove leftovers of a
@@ -39,6 +40,9 @@ from ma_widgets.trial.runtime import (
 
 #: Seconds any single call to the engine may take before we give up on it.
 API_TIMEOUT_S = 30
+#: The container's log on the engine's disk: at most two files of 5 MB (a trial shows the last
+#: lines only; a chatty server in a ten-minute watch must not fill the disk).
+LOG_CONFIG = {"type": "json-file", "config": {"max-size": "5m", "max-file": "2"}}
 #: Seconds the server gets to exit after SIGTERM when a trial ends, before it is killed (a
 #: trial's Stop must have the container gone within 2 s).
 STOP_GRACE_S = 1
@@ -92,9 +96,13 @@ class DockerRuntime:
         client: Any = None,
         stop_grace_s: float = STOP_GRACE_S,
         env: dict[str, str] | None = None,
+        labels: dict[str, str] | None = None,
     ):
+        """``labels``: extra labels for every container started (a caller's own mark, e.g. a
+        service's id, to find its containers by); the owner label is always set."""
         self._client = client
         self.extra_env = dict(env or {})
+        self.extra_labels = dict(labels or {})
         self._stop_grace_s = stop_grace_s
         self._lock = threading.Lock()
 
@@ -144,9 +152,14 @@ class DockerRuntime:
                 spec.image,
                 name=name,
                 detach=True,
-                labels={OWNER_LABEL: owner, "ma_widgets.trial.model": spec.name},
+                labels={
+                    **self.extra_labels,
+                    OWNER_LABEL: owner,
+                    "ma_widgets.trial.model": spec.name,
+                },
                 ports={f"{spec.port}/tcp": ("127.0.0.1",)},
                 environment=self.extra_env,
+                log_config=LOG_CONFIG,
                 # A start command runs under /bin/sh as PID 1, which ignores SIGTERM: every stop
                 # would wait out the grace period. A tiny init forwards the signal instead.
                 init=True,

@@ -323,3 +323,21 @@ def test_a_health_command_that_prints_without_end_costs_bounded_memory(hostile):
         assert endless.exit_code is None and "no exit within 1 s" in endless.output
     finally:
         hostile.runtime.stop(handle)
+
+
+def test_a_container_that_logs_without_end_keeps_a_bounded_log(docker_client, hostile_image):
+    """30 MB written to the container's output: the engine keeps at most two 5 MB files, and
+    the trial still reads the last lines."""
+    runtime = DockerRuntime()
+    spec = Hostile("docker", runtime, hostile_image, "/app/hostile.py", DockerRuntime).spec()
+    handle = runtime.start(spec)
+    try:
+        # PID 1's output is the container's log (the engine cuts long lines at 16 KiB).
+        command = "head -c 30000000 /dev/zero | tr '\\0' x; echo; echo the end"
+        loud = runtime.exec(handle, f"({command}) > /proc/1/fd/1", 60)
+        assert loud.exit_code == 0, loud.output
+        size = len(docker_client.api.logs(handle.ident))
+        assert 0 < size <= 11 * 1024 * 1024, size
+        assert runtime.logs(handle, 3)[-1:] == ["the end"]
+    finally:
+        runtime.stop(handle)
