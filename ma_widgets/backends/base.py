@@ -8,6 +8,7 @@ register a factory under the ``ma_widgets.backends`` entry-point group (see regi
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -198,8 +199,12 @@ def parse_version(version: str) -> tuple[int, int, int]:
 
 def propose_next_version(existing: Iterable[str]) -> str:
     """The version after the highest one (each part 0-99, docs/platform/import.md, "The console
-    form"); 0.0.1 if none."""
-    taken = [parse_version(v) for v in existing]
+    form"); 0.0.1 if none. A version that is not ``X.Y.Z`` takes no number, so it is passed
+    over rather than raised."""
+    taken = []
+    for version in existing:
+        with contextlib.suppress(ValueError):
+            taken.append(parse_version(version))
     if not taken:
         return "0.0.1"
     major, minor, patch = max(taken)
@@ -214,5 +219,13 @@ def propose_next_version(existing: Iterable[str]) -> str:
 
 
 def sort_versions(versions: Iterable[ModelVersion]) -> list[ModelVersion]:
-    """Versions ordered by name, then by version number."""
-    return sorted(versions, key=lambda v: (v.name, parse_version(v.version)))
+    """Versions ordered by name, then by version number; a version that is not ``X.Y.Z``
+    (a platform or proxy answering something else) goes last, listed rather than raised."""
+    return sorted(versions, key=_version_key)
+
+
+def _version_key(version: ModelVersion) -> tuple[str, int, tuple[int, int, int], str]:
+    try:
+        return version.name, 0, parse_version(version.version), ""
+    except ValueError:
+        return version.name, 1, (0, 0, 0), version.version

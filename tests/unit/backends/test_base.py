@@ -31,6 +31,20 @@ def test_next_version_carries_past_99() -> None:
         propose_next_version(["99.99.99"])
 
 
+def test_versions_sort_as_numbers_and_an_unreadable_one_is_listed_last() -> None:
+    from ma_widgets.backends.base import ModelVersion, sort_versions
+
+    listed = [
+        ModelVersion(str(n), name, version, "published")
+        for n, (name, version) in enumerate(
+            [("b", "0.0.1"), ("a", "v2"), ("a", "0.0.10"), ("a", "0.0.9")]
+        )
+    ]
+    ordered = [(v.name, v.version) for v in sort_versions(listed)]
+    assert ordered == [("a", "0.0.9"), ("a", "0.0.10"), ("a", "v2"), ("b", "0.0.1")]
+    assert propose_next_version(v.version for v in listed if v.name == "a") == "0.0.11"
+
+
 def test_wait_for_stops_at_a_final_status_and_reports_each_poll() -> None:
     handle = SubmissionHandle("x", "id-1", "m", "0.0.1")
     answers = iter(["publishing", "publishing", "published"])
