@@ -154,6 +154,10 @@ def test_each_dialect_variant_imports_with_its_warnings(name, warnings, expected
     assert all(
         "data" in part for api in config["apis"] for part in api.values() if isinstance(part, dict)
     )
+    # ... which reads back as the same apis, with nothing left to warn about in them
+    again = import_document(read_document(config), name="model", image=IMAGE)
+    assert again.validate().apis == spec.apis
+    assert [w for w in again.warnings if w.path.startswith("apis")] == []
 
 
 def test_every_warning_path_of_the_table_exists_in_its_file() -> None:
