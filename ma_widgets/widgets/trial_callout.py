@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as w
 
+from ma_widgets.trial import TrialResult
 from ma_widgets.widgets.binding import close_tree
 
 #: Field path -> the words the form shows for it.
@@ -52,6 +54,38 @@ def fields_in(lines: list[str], named: str = "") -> list[str]:
 
 def field_name(path: str) -> str:
     return FIELD_NAMES.get(path, path)
+
+
+def diagnosis_words(diagnosis: Any, now_s: float) -> tuple[str, list[str], list[str]]:
+    """(heading, lines, fields) for a diagnosis (:class:`ma_widgets.trial.timeline.Diagnosis`)
+    seen at ``now_s``: what is wrong, and in how many seconds the verdict is final."""
+    final_at = float(getattr(diagnosis, "final_at_s", 0.0))
+    left = max(0, round(final_at - now_s))
+    status = getattr(diagnosis, "status", None)
+    seen = f"HTTP {status}" if status is not None else str(getattr(diagnosis, "label", ""))
+    field = str(getattr(diagnosis, "field", ""))
+    heading = (
+        f"What is wrong: {seen} on every check. The verdict is final at {final_at:g} s "
+        f"(in {left} s) unless it answers correctly by then."
+    )
+    lines = [str(getattr(diagnosis, "problem", ""))]
+    if field:
+        lines.append(f"Change {field_name(field)} in the Model step.")
+    return heading, lines, fields_in(lines, field)
+
+
+def advice_words(
+    result: TrialResult, field: str = ""
+) -> tuple[str, list[str], list[str], str] | None:
+    """(heading, lines, fields, tone) after a verdict; None when there is nothing to change."""
+    lines = list(result.advice) + [
+        f"{s.method} {s.url}: " + "; ".join(s.problems) for s in result.smoke if not s.ok
+    ]
+    if result.verdict == "stopped" or (result.verdict == "healthy" and not lines):
+        return None
+    if result.verdict == "healthy":
+        return "Healthy, but:", lines, fields_in(lines, field), "warn"
+    return "What to change:", lines, fields_in(lines, field), "bad"
 
 
 class Callout(w.VBox):

@@ -39,9 +39,10 @@ from ma_widgets.trial.engine import Trial
 from ma_widgets.trial.reaper import start_in_background
 from ma_widgets.trial.runtime import Runtime
 from ma_widgets.widgets.binding import close_contents
-from ma_widgets.widgets.trial_callout import Callout, field_name, fields_in
-from ma_widgets.widgets.trial_picture import PICTURE_CSS, Picture, Plan, render_svg
+from ma_widgets.widgets.trial_callout import Callout, advice_words, diagnosis_words
+from ma_widgets.widgets.trial_picture import Picture, Plan, render_svg
 from ma_widgets.widgets.trial_rows import ProbeRows, rows_html
+from ma_widgets.widgets.trial_style import PANEL_CSS
 
 #: Seconds between two redraws while a trial runs (at most 5 a second, whatever the probe rate).
 TICK_S = 0.2
@@ -50,27 +51,6 @@ CLOSE_WAIT_S = 15.0
 #: Seconds "Watch longer" adds to the watch.
 EXTEND_S = 600.0
 _VERDICT_CLASS = {"healthy": "ma-status-ok", "stopped": "ma-help"}
-
-PANEL_CSS = (
-    "<style>"
-    + PICTURE_CSS
-    + """
-.ma-trial .ma-callout { border-left: 4px solid var(--jp-error-color1, #d32f2f);
-  background: var(--jp-layout-color2, transparent); padding: 4px 10px; margin: 6px 0; }
-.ma-trial .ma-callout.ma-tone-warn { border-left-color: var(--jp-warn-color1, #f57c00); }
-.ma-trial .ma-callout ul { margin: 4px 0; padding-left: 1.2em; }
-.ma-trial .ma-callout strong { color: var(--jp-ui-font-color0, inherit); }
-.ma-trial .ma-trial-rows { font-family: var(--jp-code-font-family, monospace);
-  font-size: var(--jp-code-font-size, 0.9em); }
-.ma-trial .ma-trial-rows caption { text-align: left; }
-.ma-trial .ma-trial-rows td, .ma-trial .ma-trial-rows th { white-space: nowrap;
-  overflow-wrap: normal; vertical-align: top; }
-.ma-trial .ma-trial-rows td:nth-child(2) { white-space: normal; min-width: 16em; }
-.ma-trial .ma-tr-bad td { color: var(--jp-error-color1, #d32f2f); }
-.ma-trial .ma-rows-box { max-height: 18em; overflow: auto; }
-.ma-trial.ma-stale .ma-trial-picture, .ma-trial.ma-stale .ma-callout { opacity: 0.6; }
-</style>"""
-)
 
 
 def _esc(text: object) -> str:
@@ -356,19 +336,8 @@ class TrialPanel(w.VBox):
         return f"{int(picture.now_s)} s of the {budget} budget"
 
     def _show_diagnosis(self, diagnosis: Any, now_s: float) -> None:
-        final_at = float(getattr(diagnosis, "final_at_s", 0.0))
-        left = max(0, round(final_at - now_s))
-        status = getattr(diagnosis, "status", None)
-        seen = f"HTTP {status}" if status is not None else str(getattr(diagnosis, "label", ""))
-        field = str(getattr(diagnosis, "field", ""))
-        heading = (
-            f"What is wrong: {seen} on every check. The verdict is final at {final_at:g} s "
-            f"(in {left} s) unless it answers correctly by then."
-        )
-        lines = [str(getattr(diagnosis, "problem", ""))]
-        if field:
-            lines.append(f"Change {field_name(field)} in the Model step.")
-        self.callout.show(heading, lines, fields_in(lines, field))
+        heading, lines, fields = diagnosis_words(diagnosis, now_s)
+        self.callout.show(heading, lines, fields)
 
     def _show_watch(self, kind: str, until_s: float) -> None:
         if kind == "watch":
@@ -406,23 +375,11 @@ class TrialPanel(w.VBox):
         self.verdict_state = result.verdict
 
     def _advise(self, result: TrialResult) -> None:
-        lines = list(result.advice) + [
-            f"{s.method} {s.url}: " + ("ok" if s.ok else "; ".join(s.problems))
-            for s in result.smoke
-            if not s.ok
-        ]
-        field = str(getattr(self._diagnosis, "field", "") or "")
-        if result.verdict == "healthy" and not lines:
+        words = advice_words(result, str(getattr(self._diagnosis, "field", "") or ""))
+        if words is None:
             self.callout.hide()
-            return
-        if result.verdict == "healthy":
-            heading, tone = "Healthy, but:", "warn"
-        elif result.verdict == "stopped":
-            self.callout.hide()
-            return
         else:
-            heading, tone = "What to change:", "bad"
-        self.callout.show(heading, lines, fields_in(lines, field), tone)
+            self.callout.show(*words)
 
     def _finished(self, result: TrialResult | None) -> None:
         try:

@@ -147,8 +147,10 @@ class Picture:
             self.verdict = str(getattr(data, "verdict", ""))
             self.ready_after_s = getattr(data, "ready_after_s", None)
             self.margin_s = getattr(data, "margin_s", None)
+            # The engine's number wins over the probe's start: a platform check that saw the
+            # first answer counts at its scheduled instant (a few ms before it started).
             first = getattr(data, "first_answer_s", None)
-            if first is not None and self.first_answer_s is None:
+            if first is not None:
                 self.first_answer_s = first
         elif kind == "watch" and isinstance(data, dict):
             self.watch_until_s = float(data.get("until_s", 0.0))
