@@ -301,7 +301,9 @@ def test_stop_while_the_server_is_being_started_leaves_nothing(hostile):
     trial = Trial(hostile.spec("/ok"), hostile.runtime, "fast")
     thread = start_in_background(trial)
     time.sleep(0.05)  # inside inspect or start (a container takes a few hundred ms)
-    trial.stop()
+    # Stop waits for a start in progress to finish, then removes what it made: by default
+    # for 2 s; here longer, as a loaded engine may take more than that to start a container.
+    trial.stop(wait_s=30)
     if hostile.kind == "process":
         assert not [pid for pid, owner in our_processes() if owner == owner_id()]
     else:
