@@ -59,6 +59,8 @@ _STATUS: dict[str, Status] = {
     "building_failed": "failed",
 }
 PAGE_SIZE = 100
+#: The most versions one listing reads: far more than a project holds, few enough for a kernel.
+MAX_LISTED = 20_000
 #: How long the backend keeps asking whether a create whose answer was lost took effect.
 LOOKUP_DEADLINE_S = 60.0
 
@@ -278,7 +280,11 @@ class ModelArtsBackend(BackendBase):
         return next((m for m in found if m.name == name and m.version == version), None)
 
     def _list(self, query: dict[str, str]) -> list[ModelVersion]:
+        """Every page of the listing. The pages end when the platform's ``total_count`` is
+        reached, a page is empty, a page brings no model not seen before (a platform or proxy
+        that ignores ``offset`` would else be asked for ever), or MAX_LISTED versions are in."""
         out: list[ModelVersion] = []
+        seen: set[str] = set()
         offset = 0
         while True:
             params = {**query, "workspace_id": self.client.workspace_id}
@@ -286,10 +292,13 @@ class ModelArtsBackend(BackendBase):
                 "GET", "/models", params={**params, "offset": offset, "limit": PAGE_SIZE}
             )
             models = [m for m in page.get("models") or [] if isinstance(m, dict)]
-            out.extend(_version_from(m) for m in models)
+            fresh = [v for v in map(_version_from, models) if v.model_id not in seen]
+            seen.update(v.model_id for v in fresh)
+            out.extend(fresh)
             offset += len(models)
-            if not models or offset >= _int(page.get("total_count"), offset):
-                return out
+            total = _int(page.get("total_count"), offset)
+            if not fresh or offset >= total or len(out) >= MAX_LISTED:
+                return out[:MAX_LISTED]
 
 
 def _read_status(raw: str, message: str) -> tuple[Status, str]:

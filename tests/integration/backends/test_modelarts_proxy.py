@@ -287,3 +287,21 @@ def test_a_delete_the_platform_refuses_raises_its_reason(
     monkeypatch.undo()
     backend.delete(handle.model_id)
     assert backend.models() == []
+
+
+def test_a_listing_that_ignores_offset_ends_with_what_it_listed(
+    emulator: EmulatorServer, proxy: DelayingProxy
+) -> None:
+    """A platform or proxy that answers the same page to every offset, with a total it never
+    reaches, must not be asked for ever (nor fill the kernel with copies)."""
+    backend = through(proxy)
+    handle = backend.submit(make_spec())
+    (first_page,) = [backend.client.request("GET", "/models")]
+
+    def same_page(answer: bytes) -> bytes:
+        return json.dumps({**first_page, "total_count": 10**9}).encode()
+
+    proxy.add(Rule("GET", "/models?", count=None, rewrite=same_page))
+    assert [m.model_id for m in backend.models()] == [handle.model_id]
+    rewritten = [o for o in proxy.outcomes("GET", "/models?") if o == "rewritten"]
+    assert len(rewritten) == 2  # the page, then its repeat
