@@ -45,7 +45,7 @@ form"""
 
 
 def _notebook(source: str) -> str:
-    cell = {
+    cell: dict[str, Any] = {
         "cell_type": "code",
         "execution_count": None,
         "id": "trial",

@@ -8,6 +8,9 @@ of examples/model_server/server.py on 127.0.0.1); Docker is detected when an eng
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +25,7 @@ from ma_widgets.widgets.trial_panel import TrialPanel
 pytestmark = pytest.mark.docker
 
 
-def _spec(start: str, url: str = "/health", **health):
+def _spec(start: str, url: str = "/health", **health: Any) -> Any:
     return validate_spec(
         {
             "name": "panel-test",
@@ -38,13 +41,13 @@ def _spec(start: str, url: str = "/health", **health):
 
 
 @pytest.fixture
-def panel(tmp_path):
+def panel(tmp_path: Path) -> Iterator[TrialPanel]:
     made = TrialPanel(ProcessRuntime(tmp_path, stop_grace_s=1))
     yield made
     made.close()
 
 
-def test_run_is_disabled_until_the_spec_is_valid(panel):
+def test_run_is_disabled_until_the_spec_is_valid(panel: TrialPanel) -> None:
     assert panel.run_button.disabled and "Fix the problems" in panel.reason.value
     panel.set_spec(_spec(f"python3 {SERVER}"))
     assert not panel.run_button.disabled
@@ -52,7 +55,7 @@ def test_run_is_disabled_until_the_spec_is_valid(panel):
     assert "process" in panel.runtime_label.value
 
 
-def _until(panel, condition, seconds: float = 10.0) -> None:
+def _until(panel: TrialPanel, condition: Callable[[], bool], seconds: float = 10.0) -> None:
     """Wait (bounded) until ``condition()`` holds while the trial runs."""
     for _ in range(int(seconds / 0.05)):
         if condition():
@@ -61,7 +64,9 @@ def _until(panel, condition, seconds: float = 10.0) -> None:
     raise AssertionError(f"not within {seconds} s: {panel.verdict.value}")
 
 
-def test_healthy_run_shows_the_picture_the_folded_list_and_a_watch_that_can_be_extended(panel):
+def test_healthy_run_shows_the_picture_the_folded_list_and_a_watch_that_can_be_extended(
+    panel: TrialPanel,
+) -> None:
     panel.set_spec(_spec(f"START_DELAY=0.5 python3 {SERVER}", max_failures=6))  # budget 6 s
     panel.run_button.click()
     assert panel.run_button.disabled and not panel.stop_button.disabled
@@ -90,8 +95,8 @@ def test_healthy_run_shows_the_picture_the_folded_list_and_a_watch_that_can_be_e
     assert panel.watch_line.layout.display == "none"
 
 
-def test_a_404_is_diagnosed_at_once_and_final_at_the_budget_instant(tmp_path):
-    went = []
+def test_a_404_is_diagnosed_at_once_and_final_at_the_budget_instant(tmp_path: Path) -> None:
+    went: list[str] = []
     panel = TrialPanel(ProcessRuntime(tmp_path, stop_grace_s=1), focus_field=went.append)
     try:
         spec = _spec(f"python3 {SERVER}", url="/health/health", delay=3, max_failures=3)
@@ -116,7 +121,9 @@ def test_a_404_is_diagnosed_at_once_and_final_at_the_budget_instant(tmp_path):
         panel.close()
 
 
-def test_a_slow_start_is_late_past_the_budget_and_the_callout_names_delay(panel):
+def test_a_slow_start_is_late_past_the_budget_and_the_callout_names_delay(
+    panel: TrialPanel,
+) -> None:
     panel.set_spec(_spec(f"START_DELAY=3 python3 {SERVER}"))  # budget 2 s
     panel.run()
     result = panel.wait(30)
@@ -127,7 +134,7 @@ def test_a_slow_start_is_late_past_the_budget_and_the_callout_names_delay(panel)
     assert names == []  # a panel on its own cannot open the form: no buttons to nowhere
 
 
-def test_alarm_while_watching_shows_in_the_verdict_at_once(panel):
+def test_alarm_while_watching_shows_in_the_verdict_at_once(panel: TrialPanel) -> None:
     panel.set_spec(_spec(f"HEALTH_FAIL_AFTER=0.5 python3 {SERVER}"))
     panel.run()
     for _ in range(150):  # healthy, then /health turns 500: two failed checks raise the alarm
@@ -142,7 +149,7 @@ def test_alarm_while_watching_shows_in_the_verdict_at_once(panel):
     assert "the ALARM was raised while running" in panel.verdict.value
 
 
-def test_unhealthy_verdict_shows_advice(panel):
+def test_unhealthy_verdict_shows_advice(panel: TrialPanel) -> None:
     panel.watch = False
     panel.set_spec(_spec(f"HEALTH_STATUS=500 python3 {SERVER}"))
     panel.mode.value = "faithful"
@@ -154,7 +161,7 @@ def test_unhealthy_verdict_shows_advice(panel):
     assert "Unhealthy" in panel.picture.value
 
 
-def test_close_while_running_removes_the_process(panel):
+def test_close_while_running_removes_the_process(panel: TrialPanel) -> None:
     panel.set_spec(_spec(f"START_DELAY=600 python3 {SERVER}", max_failures=100))
     panel.run()
     for _ in range(100):
@@ -165,7 +172,7 @@ def test_close_while_running_removes_the_process(panel):
     assert panel.result.verdict == "stopped"
 
 
-def test_auto_detected_runtime_is_docker_when_the_engine_answers(docker_client):
+def test_auto_detected_runtime_is_docker_when_the_engine_answers(docker_client: Any) -> None:
     made = TrialPanel()
     try:
         assert "<b>docker</b>" in made.runtime_label.value
@@ -173,7 +180,7 @@ def test_auto_detected_runtime_is_docker_when_the_engine_answers(docker_client):
         made.close()
 
 
-def test_a_404_in_docker_is_diagnosed_and_the_container_removed(example_image):
+def test_a_404_in_docker_is_diagnosed_and_the_container_removed(example_image: str) -> None:
     from ma_widgets.trial.docker import DockerRuntime
 
     panel = TrialPanel(DockerRuntime(stop_grace_s=1), watch=False, focus_field=lambda _p: True)
