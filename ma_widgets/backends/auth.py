@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from ma_widgets.backends import signing
-from ma_widgets.backends.errors import AuthError, BackendUnavailableError
+from ma_widgets.backends.errors import AuthError, BackendError, BackendUnavailableError
 from ma_widgets.backends.http import HttpClient, HttpResponse, TransportError
 
 #: Renew a token this long before the platform says it expires.
@@ -179,11 +179,18 @@ class TokenAuth:
                 _code(response),
             )
         self._token = token
-        info = response.body.get("token", {}) if isinstance(response.body, dict) else {}
-        self._deadline = _deadline(info.get("expires_at") if isinstance(info, dict) else None)
-        project_id = ((info.get("project") or {}) if isinstance(info, dict) else {}).get("id")
+        info = response.body.get("token") if isinstance(response.body, dict) else None
+        info = info if isinstance(info, dict) else {}
+        self._deadline = _deadline(info.get("expires_at"))
+        project = info.get("project")
+        project_id = project.get("id") if isinstance(project, dict) else None
         if not self.project_id and project_id:
             self.project_id = str(project_id)
+        if not self.project_id:  # else every path would name project "None"
+            raise BackendError(
+                f"{where} gave a token but no project id for project {self.project!r}; "
+                "set project_id (MODELARTS_PROJECT_ID)"
+            )
 
 
 def _code(response: HttpResponse) -> str | None:
@@ -197,7 +204,9 @@ def _deadline(expires_at: Any) -> float | None:
     if not isinstance(expires_at, str) or not expires_at:
         return None
     try:
-        when = datetime.fromisoformat(expires_at.replace("Z", "+00:00")).timestamp()
+        when = datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return time.monotonic() + max(0.0, when - time.time() - TOKEN_MARGIN_S)
+    if when.tzinfo is None:  # IAM writes UTC; a bare time is UTC too, not this machine's zone
+        when = when.replace(tzinfo=timezone.utc)
+    return time.monotonic() + max(0.0, when.timestamp() - time.time() - TOKEN_MARGIN_S)

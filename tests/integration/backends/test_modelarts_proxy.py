@@ -305,3 +305,28 @@ def test_a_listing_that_ignores_offset_ends_with_what_it_listed(
     assert [m.model_id for m in backend.models()] == [handle.model_id]
     rewritten = [o for o in proxy.outcomes("GET", "/models?") if o == "rewritten"]
     assert len(rewritten) == 2  # the page, then its repeat
+
+
+def test_a_token_answer_without_a_readable_project_is_a_clear_error(
+    emulator: EmulatorServer, proxy: DelayingProxy
+) -> None:
+    """IAM (or a proxy) answering a token whose ``project`` is not an object: the client says
+    what to set, rather than an AttributeError or calls to ``/v1/None/...``."""
+
+    def odd_token(answer: bytes) -> bytes:
+        return json.dumps({"token": {"project": "eu-de", "expires_at": 5}}).encode()
+
+    proxy.add(Rule("POST", "/v3/auth/tokens", rewrite=odd_token))
+    backend = get_backend(
+        "modelarts",
+        endpoint=proxy.url,
+        iam_endpoint=proxy.url,
+        username="u",
+        password=PASSWORD,
+        domain="d",
+        project="eu-de",
+    )
+    with pytest.raises(BackendError, match="no project id") as caught:
+        backend.models()
+    assert "MODELARTS_PROJECT_ID" in str(caught.value)
+    assert not [o for o in proxy.outcomes("GET", "/None/") if o]
