@@ -289,9 +289,9 @@ def test_a_call_reaches_the_model_unchanged_and_without_the_callers_credentials(
 def test_an_auto_stop_schedule_stops_the_service_and_shows_its_due_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ma_widgets.emulator import service_table
+    from ma_widgets.emulator import service_body
 
-    monkeypatch.setitem(service_table._UNIT_S, "MINUTES", 1)  # a minute lasts 1 s here
+    monkeypatch.setitem(service_body._UNIT_S, "MINUTES", 1)  # a minute lasts 1 s here
     state = EmulatorState(publish_delay_s=0.0)
     with EmulatorServer(
         state, services_home=tmp_path / "home", services_runtime="process"
