@@ -248,7 +248,9 @@ def test_wrong_port_is_unhealthy_and_flagged_before_start(target):
 
 
 def test_broken_api_answer_is_reported_by_the_smoke_test(target):
-    result = run_trial(target.make("BAD_PREDICT=1"), target.runtime, "fast")
+    # Many checks allowed: healthy (and smoke-tested) however slowly a loaded machine starts it.
+    spec = target.make("BAD_PREDICT=1", health={"max_failures": 30})
+    result = run_trial(spec, target.runtime, "fast")
     assert result.verdict == "healthy"
     (smoke,) = result.smoke
     assert not smoke.ok and smoke.problems == ['predictions: "not a list" is not of type "array"']
