@@ -7,8 +7,8 @@ code of our own: one way to start, probe and stop a model server. What marks a s
 server so it can be found again without its supervisor:
 - processes carry ``MA_WIDGETS_SERVICE_ID=<id>`` in their environment (inherited from the
   supervisor) and the trial's owner variable naming the supervisor;
-- containers carry the same variable in their environment, and the trial's owner label naming
-  the supervisor (``host:pid``), which the record keeps in ``owners``; the trial's reaper also
+- containers carry the label ``SERVICE_LABEL=<id>``, and the trial's owner label naming the
+  supervisor (``host:pid``), which the record keeps in ``owners``; the trial's reaper also
   removes them once that supervisor is gone.
 """
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 #: Environment variable marking the supervisor of a service and every process it starts.
 SERVICE_ENV = "MA_WIDGETS_SERVICE_ID"
+#: Label marking every container a service's supervisor starts (its value: the service id).
+SERVICE_LABEL = "ma_widgets.service.id"
 #: What the supervisor's command line contains (to tell it from a process that reused its pid).
 SUPERVISOR_MODULE = "ma_widgets.services.supervisor"
 #: Seconds a kill of a service's processes waits for them to be gone.
@@ -52,7 +54,7 @@ def make_runtime(name: str, service_id: str, workdir: str | None) -> Runtime:
     if name == "docker":
         from ma_widgets.trial.docker import DockerRuntime
 
-        return DockerRuntime(env={SERVICE_ENV: service_id})
+        return DockerRuntime(env={SERVICE_ENV: service_id}, labels={SERVICE_LABEL: service_id})
     from ma_widgets.trial.process import ProcessRuntime
 
     return ProcessRuntime(workdir=workdir, env={SERVICE_ENV: service_id})
@@ -162,7 +164,7 @@ def kill_service_processes(service_id: str, wait_s: float = KILL_WAIT_S) -> int:
 
 
 def service_containers(service_id: str, owners: list[str]) -> list[Any]:
-    """Containers of this service: its id in their environment, or the trial owner label
+    """Containers of this service: its id in their service label, or the trial owner label
     naming one of its supervisors (``host:pid``)."""
     from ma_widgets.trial.docker import DockerRuntime, docker_available
     from ma_widgets.trial.errors import TrialError
@@ -170,14 +172,12 @@ def service_containers(service_id: str, owners: list[str]) -> list[Any]:
 
     if not docker_available():
         return []
-    marker = f"{SERVICE_ENV}={service_id}"
     for attempt in range(LIST_ATTEMPTS):
         try:
             return [
                 c
                 for c in DockerRuntime().ours()
-                if c.labels.get(OWNER_LABEL) in owners
-                or marker in ((c.attrs.get("Config") or {}).get("Env") or [])
+                if c.labels.get(SERVICE_LABEL) == service_id or c.labels.get(OWNER_LABEL) in owners
             ]
         except TrialError:
             # Another container was removed while the engine listed them (a 404 for one of

@@ -3,8 +3,8 @@
 Each test gets its own home folder and a service manager that remembers every service it
 started and every supervisor's owner id, so that after the test it can prove, by our own marks
 (the ``MA_WIDGETS_SERVICE_ID`` variable of processes, the trial owner label of containers
-naming one of our supervisors, and the same variable in the container's environment), that
-nothing of ours is left running.
+naming one of our supervisors, and the service label of containers), that nothing of ours is
+left running.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ma_widgets.services import DeployableModel, LocalServices, ServiceError
-from ma_widgets.services.servers import SERVICE_ENV, service_processes
+from ma_widgets.services.servers import SERVICE_LABEL, service_processes
 from ma_widgets.spec import validate_spec
 from ma_widgets.trial.runtime import OWNER_LABEL
 from tests.conftest import require
@@ -118,12 +118,18 @@ def assert_nothing_left(service_ids: set[str], owners: set[str]) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
     client = _engine()
-    markers = {f"{SERVICE_ENV}={service_id}" for service_id in service_ids}
     if client is not None:
-        for container in client.containers.list(all=True, filters={"label": OWNER_LABEL}):
-            env = set((container.attrs.get("Config") or {}).get("Env") or [])
-            if container.labels.get(OWNER_LABEL) in owners or env & markers:
-                leftovers.append(f"container {container.name}")
-                container.remove(force=True)
+        import docker
+
+        # Sparse: the list's own labels, no inspect per container (another helper's container
+        # removed meanwhile would make that inspect a 404).
+        for container in client.containers.list(
+            all=True, sparse=True, filters={"label": OWNER_LABEL}
+        ):
+            labels = container.attrs.get("Labels") or {}
+            if labels.get(OWNER_LABEL) in owners or labels.get(SERVICE_LABEL) in service_ids:
+                leftovers.append(f"container {container.id[:12]}")
+                with contextlib.suppress(docker.errors.NotFound):
+                    container.remove(force=True)
         client.close()
     assert not leftovers, f"left behind: {leftovers}"

@@ -19,7 +19,7 @@ from ma_widgets.services import (
     ServiceNotFoundError,
     UpdateRefused,
 )
-from ma_widgets.services.servers import service_processes
+from ma_widgets.services.servers import SERVICE_LABEL, service_processes
 from tests.integration.services.conftest import model_of, spec_data
 
 #: Every wait in these tests ends by this deadline (seconds).
@@ -151,6 +151,11 @@ def test_stop_start_and_delete(services, runtime, tmp_path):
     service_id = service.service_id
     assert services.wait(service_id, DEADLINE_S).status == "running"
     server = services.store.read(service_id)["server"]
+    if runtime == "docker":  # the service's own mark, by which its leftovers are found
+        import docker
+
+        labels = docker.from_env().containers.get(server["ident"]).labels
+        assert labels[SERVICE_LABEL] == service_id
     stopped = services.stop(service_id)
     assert stopped.status == "stopped"
     assert stopped.access_address is None
