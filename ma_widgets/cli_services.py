@@ -18,24 +18,18 @@ from typing import Any
 from ma_widgets.errors import MaWidgetsError
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_FAILED, EXIT_TIMEOUT = 0, 1, 2, 3, 4
-#: Settings that are secrets: refused on the command line, where ``ps`` shows them.
-_SECRET_OPTIONS = frozenset({"password", "token", "sk", "secret_key", "security_token"})
 
 
 def _options(pairs: list[str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise MaWidgetsError(f"--option wants KEY=VALUE, got {pair!r}")
-        name = key.replace("-", "_")
-        if name in _SECRET_OPTIONS:
-            raise MaWidgetsError(
-                f"--option {key}=... would show a secret to other users; set it in the "
-                "environment instead (e.g. MODELARTS_TOKEN)"
-            )
-        out[name] = value
-    return out
+    """``--option KEY=VALUE`` pairs; a secret setting of the ModelArts backend is refused
+    (``ps`` shows a command line to other users), by the same rule as the model commands."""
+    from ma_widgets.backends.settings import (
+        ModelArtsSettings,
+        setting_fields,
+        settings_from_options,
+    )
+
+    return settings_from_options(pairs, setting_fields(ModelArtsSettings))
 
 
 def _open(args: argparse.Namespace) -> Any:

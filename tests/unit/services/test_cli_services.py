@@ -52,3 +52,10 @@ def test_a_secret_on_the_command_line_is_refused_without_echoing_it(capsys):
 def test_an_unknown_backend_is_named(capsys):
     assert main(["services", "--backend", "nowhere"]) == 1
     assert "local, modelarts" in capsys.readouterr().err
+
+
+def test_an_option_without_equals_is_refused_without_echoing_it(capsys):
+    code = main(["services", "--backend", "modelarts", "--option", "token:s3cr3t-value"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "KEY=VALUE" in captured.err and "s3cr3t-value" not in captured.err + captured.out
