@@ -226,13 +226,13 @@ def _read_capped(response: Any, deadline: float) -> bytes | None:
 
     The read timeout bounds each read, not the answer: a server or proxy that trickles a byte
     at a time would hold the call (and a ``wait()`` past its own deadline) for ever. ``read1``
-    returns whatever has arrived, so the deadline is checked between reads; a whole call ends
-    within the read timeout plus one read.
+    returns whatever has arrived, so the deadline is checked between reads: once the headers
+    are in, the body gets the read timeout (plus the one read under way) in all.
     """
     raw = response.raw
     read1 = getattr(raw, "read1", None)  # urllib3 >= 2.1; older: the deadline per 64 KiB
     chunks: Iterator[bytes] = (
-        iter(lambda: read1(_CHUNK, decode_content=True), b"")
+        iter(lambda: read1(_CHUNK, decode_content=True) or b"", b"")  # None: already closed
         if read1 is not None
         else response.iter_content(_CHUNK)
     )
