@@ -67,6 +67,17 @@ class EventPrinter:
             _err(f"  {run.at_s:7.2f}s      ... the same x{run.repeat} in all")
 
 
+def _seconds(text: str) -> float:
+    """A duration from the command line: finite and not negative (a watch must end)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text!r}")
+    return value
+
+
 def _err(line: str) -> None:
     print(line, file=sys.stderr)
 
@@ -175,7 +186,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     trial.add_argument("--verbose", action="store_true", help="with --json, still show events")
     trial.add_argument(
         "--overtime",
-        type=float,
+        type=_seconds,
         metavar="S",
         help="seconds to keep probing after an unhealthy verdict of a server that never "
         "answered, to say when it would (default: the budget, 5..60 s; never for a server "
@@ -184,7 +195,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     trial.add_argument(
         "--watch",
         dest="watch_s",
-        type=float,
+        type=_seconds,
         metavar="S",
         help="after healthy, keep checking every Period for S seconds (alarm on Maximum "
         "Failures in a row); the watch ends by itself",

@@ -34,6 +34,7 @@ Events (``on_event(TrialEvent)``; ``at_s`` is seconds after the server started, 
 from __future__ import annotations
 
 import contextlib
+import math
 import shlex
 import threading
 from collections.abc import Callable
@@ -75,6 +76,12 @@ DEFAULT_WATCH_S = 600.0
 STOP_WAIT_S = 2.0
 
 
+def _require_seconds(name: str, value: float) -> None:
+    """A duration the trial waits for: NaN or infinity would make a phase that never ends."""
+    if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise TrialError(f"{name} must be a finite number of seconds, 0 or more, not {value!r}")
+
+
 def default_overtime(budget_s: float) -> float:
     """How long to keep watching after an unhealthy verdict, to learn when it would answer."""
     return min(60.0, max(5.0, budget_s))
@@ -105,6 +112,9 @@ class Trial:
     ):
         if mode not in ("fast", "faithful"):
             raise TrialError(f"mode must be 'fast' or 'faithful', not {mode!r}")
+        for name, value in (("watch_s", watch_s), ("overtime_s", overtime_s)):
+            if value is not None:
+                _require_seconds(name, value)
         self.spec = spec
         self.runtime = runtime
         self.mode: Mode = mode
@@ -154,6 +164,7 @@ class Trial:
 
     def extend_watch(self, seconds: float) -> float | None:
         """Watch ``seconds`` longer than now planned; returns the new end (None if no watch)."""
+        _require_seconds("seconds", seconds)
         watch = self._watch_schedule
         if watch is None or watch.done:
             return None

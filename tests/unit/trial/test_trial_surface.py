@@ -82,3 +82,32 @@ def test_cli_folds_identical_probe_lines_and_says_what_is_wrong_early(capsys):
     assert any("the same x100" in line for line in lines)
     assert any(line.endswith("in all") for line in lines)
     assert lines[-1].startswith("verdict: unhealthy")
+
+
+@pytest.mark.parametrize("option", ["--watch", "--overtime"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "soon"])
+def test_cli_durations_must_be_finite_seconds(option, value, capsys):
+    """A watch or overtime of NaN or infinity would never end: refused as a usage error."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["trial", "spec.json", option, value])
+    assert exit_info.value.code == 2
+    assert f"must be a number of seconds, 0 or more, not '{value}'" in capsys.readouterr().err
+
+
+def test_a_trial_refuses_durations_that_never_end():
+    from ma_widgets.spec import validate_spec
+    from ma_widgets.trial.engine import Trial
+    from ma_widgets.trial.errors import TrialError
+
+    from .fakes import FakeClock, FakeRuntime, FakeServer
+
+    spec = validate_spec(
+        {"name": "m", "image": "i:1", "deployment_types": ["real-time"], "start_command": "x"}
+    )
+    runtime = FakeRuntime(FakeServer(), FakeClock())
+    for options in ({"watch_s": float("nan")}, {"overtime_s": float("inf")}, {"watch_s": -1}):
+        with pytest.raises(TrialError, match="must be a finite number of seconds"):
+            Trial(spec, runtime, "fast", **options)
+    trial = Trial(spec, runtime, "fast", watch_s=10)
+    with pytest.raises(TrialError, match="seconds must be a finite number"):
+        trial.extend_watch(float("nan"))
