@@ -7,6 +7,8 @@ and be removable; a killed supervisor leaves a failed service whose server is re
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import signal
@@ -17,6 +19,7 @@ import time
 import pytest
 
 from ma_widgets.backends.local import LocalBackend
+from ma_widgets.cli import main
 from ma_widgets.services import LocalServices
 from ma_widgets.spec import validate_spec
 from tests.integration.services.conftest import assert_nothing_left, spec_data
@@ -34,7 +37,8 @@ def home(tmp_path, runtime):
     return folder
 
 
-def cli(home, *args, timeout=60.0):
+def cli_process(home, *args, timeout=60.0):
+    """``python -m ma_widgets ARGS`` as its own process (the entry point a user runs)."""
     return subprocess.run(
         [sys.executable, "-m", "ma_widgets", *args],
         env={**os.environ, "MA_WIDGETS_HOME": str(home)},
@@ -43,6 +47,29 @@ def cli(home, *args, timeout=60.0):
         text=True,
         timeout=timeout,
     )
+
+
+def cli(home, *args):
+    """``ma-widgets ARGS`` run in this process, its output captured: a fresh Python per
+    command costs seconds on a busy machine, and what these commands find (a service deployed
+    by another process) is in the home folder either way. The deploys run as processes."""
+    out, err = io.StringIO(), io.StringIO()
+    saved_home, saved_cwd = os.environ.get("MA_WIDGETS_HOME"), os.getcwd()
+    os.environ["MA_WIDGETS_HOME"] = str(home)
+    os.chdir(home.parent)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:  # argparse's own refusals
+                code = exit_.code
+    finally:
+        os.chdir(saved_cwd)
+        if saved_home is None:
+            os.environ.pop("MA_WIDGETS_HOME", None)
+        else:
+            os.environ["MA_WIDGETS_HOME"] = saved_home
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def _owners_and_ids(home):
@@ -61,7 +88,9 @@ def _poll(check, timeout_s=DEADLINE_S):
 # Exit codes do not depend on where the server runs; the engine's CLI path is the kill -9 test.
 @pytest.mark.parametrize("runtime", ["process"], indirect=True)
 def test_the_cli_deploys_predicts_refuses_and_deletes(home, runtime, tmp_path):
-    deployed = cli(home, "deploy", MODEL, "--runtime", runtime, "--wait", "--json", "--name", "c")
+    deployed = cli_process(
+        home, "deploy", MODEL, "--runtime", runtime, "--wait", "--json", "--name", "c"
+    )
     assert deployed.returncode == 0, deployed.stderr
     service = json.loads(deployed.stdout)
     ids, owners = _owners_and_ids(home)
