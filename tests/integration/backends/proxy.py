@@ -40,6 +40,7 @@ class Rule:
     drop_answer: bool = False
     answer_status: int | None = None
     then_set: threading.Event | None = None
+    arrived: threading.Event | None = None  # set as soon as a matching request has come in
     rewrite: Callable[[bytes], bytes] | None = None  # the answer's body, changed on its way
     used: int = 0
 
@@ -125,6 +126,8 @@ class DelayingProxy:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         rule = self._rule_for(method, path)
+        if rule is not None and rule.arrived is not None:
+            rule.arrived.set()
         outcome = "forwarded"
         if rule is not None and rule.answer_status is not None:
             self._record(method, path, f"answered {rule.answer_status}")

@@ -166,9 +166,16 @@ def test_ctrl_c_in_the_middle_of_a_send(proxy: DelayingProxy) -> None:
     """Ctrl+C while a signed request waits for its answer: the KeyboardInterrupt stops the
     call but carries none of the send's frames (they held the secret key in clear)."""
     backend = aksk_backend(proxy.url)
-    proxy.add(Rule("GET", "/models", hold_s=3.0))
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
+    arrived, done = threading.Event(), threading.Event()
+    proxy.add(Rule("GET", "/models", hold_s=3.0, arrived=arrived))
+
+    def interrupt_once_sent() -> None:
+        # Once the proxy holds the request (not at a guessed moment, which on a loaded machine
+        # could fall while a socket is being made), and never after the call has returned.
+        if arrived.wait(10) and not done.is_set():
+            os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_once_sent, daemon=True).start()
     try:
         backend.models()
     except KeyboardInterrupt as interrupt:
@@ -176,7 +183,7 @@ def test_ctrl_c_in_the_middle_of_a_send(proxy: DelayingProxy) -> None:
     else:
         raise AssertionError("the call was expected to be interrupted")
     finally:
-        timer.cancel()
+        done.set()
     assert error.__context__ is None and error.__cause__ is None
     text = rendered(error)
     assert "models" in text  # the traceback was rendered, down to the call...
