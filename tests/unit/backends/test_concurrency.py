@@ -10,18 +10,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from ma_widgets.backends.local import LocalBackend
 
 WORKER = r"""
-import json, sys, time
+import json, os, sys, time
 from ma_widgets.backends import DuplicateModelError
 from ma_widgets.backends.local import LocalBackend
 from ma_widgets.spec import validate_spec
 
-path, who, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
+path, who, go = sys.argv[1], sys.argv[2], sys.argv[3]
 specs = [validate_spec({"name": "shared", "version": f"1.0.{i}", "image": f"img/{who}:1",
                         "deployment_types": ["real-time"]}) for i in range(100)]
 specs += [validate_spec({"name": f"own-{who}", "version": f"1.{i // 100}.{i % 100}",
@@ -33,8 +32,10 @@ specs += [validate_spec({"name": f"own-{who}", "version": f"1.{i // 100}.{i % 10
                                                 "data": {"type": "object"}}}]})
           for i in range(100)]
 order = specs[::2] + specs[1::2]  # interleave shared and own work
-while time.time() < start:
-    time.sleep(0.005)
+print("ready", flush=True)  # imported and specs built: only the start signal is left
+deadline = time.monotonic() + 60
+while not os.path.exists(go) and time.monotonic() < deadline:
+    time.sleep(0.002)
 backend = LocalBackend(path, docker=False)  # both create the fresh file at once
 won, lost = 0, 0
 for spec in order:
@@ -50,11 +51,10 @@ print(json.dumps({"won": won, "lost": lost}))
 def test_two_processes_times_200_submissions_lose_nothing_and_double_nothing(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "registry.sqlite3"
-    start = time.time() + 1.5
+    path, go = tmp_path / "registry.sqlite3", tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(path), who, str(start)],
+            [sys.executable, "-c", WORKER, str(path), who, str(go)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -63,6 +63,11 @@ def test_two_processes_times_200_submissions_lose_nothing_and_double_nothing(
     ]
     results = []
     try:
+        # Both started at the same moment, once both are ready (not after a guessed pause).
+        for proc in procs:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready", proc.stderr
+        go.touch()
         for proc in procs:
             out, err = proc.communicate(timeout=120)
             assert proc.returncode == 0, err
