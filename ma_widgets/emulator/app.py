@@ -120,9 +120,9 @@ class BaseHandler(tornado.web.RequestHandler):
             return False, None
 
     def authorized(self, project_id: str) -> bool:
-        """Answers the refusal and returns False unless the caller may act on ``project_id``."""
+        """Answers the denial and returns False unless the caller may act on ``project_id``."""
         request = self.request
-        refusal = check_caller(
+        denial = check_caller(
             self.state,
             project_id,
             request.method or "",
@@ -131,10 +131,10 @@ class BaseHandler(tornado.web.RequestHandler):
             request.headers,
             self.raw_body,
         )
-        if refusal is None:
+        if denial is None:
             return True
-        self.set_status(refusal.status)
-        self.finish(refusal.body)
+        self.set_status(denial.status)
+        self.finish(denial.body)
         return False
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:

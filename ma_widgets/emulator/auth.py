@@ -23,15 +23,16 @@ _IAM_FAILED = "Incorrect IAM authentication information"
 
 
 @dataclass(frozen=True)
-class Refusal:
-    """An answer to send instead of serving the request."""
+class Denial:
+    """The answer that turns a caller away, sent instead of serving the request (not
+    ``services.Refusal``, which is one problem found in a deploy body)."""
 
     status: int
     body: dict[str, str]
 
 
-def _gateway_refusal(message: str) -> Refusal:
-    return Refusal(
+def _gateway_denial(message: str) -> Denial:
+    return Denial(
         401,
         {
             "error_code": "APIG.0301",
@@ -49,7 +50,7 @@ def check_signature(
     headers: Mapping[str, str],
     body: bytes,
     now: datetime | None = None,
-) -> Refusal | None:
+) -> Denial | None:
     """None when the request carries a valid ``SDK-HMAC-SHA256`` signature of a known key."""
     try:
         signing.verify(
@@ -64,14 +65,14 @@ def check_signature(
     except signing.SignatureError as error:
         if error.reason == "mismatch" and error.canonical_request is not None:
             shown = signing.mask(error.canonical_request, [])
-            return _gateway_refusal(
+            return _gateway_denial(
                 f"verify aksk signature fail, canonicalRequest: {signing.gateway_text(shown)}"
             )
         if error.reason == "expired":
-            return _gateway_refusal(f"signature expired ({error})")
+            return _gateway_denial(f"signature expired ({error})")
         if error.reason == "unknown_key":
-            return _gateway_refusal("verify aksk signature fail, the access key is not known")
-        return _gateway_refusal(f"verify aksk signature fail, {error}")
+            return _gateway_denial("verify aksk signature fail, the access key is not known")
+        return _gateway_denial(f"verify aksk signature fail, {error}")
     return None
 
 
@@ -83,7 +84,7 @@ def check_caller(
     query: str,
     headers: Mapping[str, str],
     body: bytes,
-) -> Refusal | None:
+) -> Denial | None:
     """None when the caller may act on ``project_id``: a signature if one is sent, else a token.
 
     A signed request may name its project in ``X-Project-Id``; when it does, it must be the
@@ -96,7 +97,7 @@ def check_caller(
             return refused
         named = headers.get(signing.PROJECT_HEADER)
         if named and named != project_id:
-            return Refusal(
+            return Denial(
                 403,
                 {
                     "error_code": "ModelArts.0210",
@@ -110,4 +111,4 @@ def check_caller(
     from ma_widgets.backends.codes import http_status
 
     code, message = problem
-    return Refusal(http_status(code), {"error_code": code, "error_msg": message})
+    return Denial(http_status(code), {"error_code": code, "error_msg": message})
