@@ -102,9 +102,11 @@ class ServiceStore:
             record = self.read(service_id)
             events = change(record) or []
             record["updated_at"] = time.time()
-            self._write(folder, record)
+            # Events first: readers take no lock, and one that sees the new status (the record
+            # is read before the events) must also see the event that says why.
             for event in events:
                 self._append(folder, event)
+            self._write(folder, record)
         return record
 
     def events(self, service_id: str) -> list[ServiceEvent]:

@@ -154,20 +154,39 @@ class Supervisor:
             if tail:
                 self._apply(None, log_tail=tail[-LOG_LINES:])
             return
-        step = machine.on_trial_event(
-            self._status(),
-            event.kind,
-            event.message,
-            event.data,
-            now,
-            stopping=self.stopping.is_set(),
-            infer_type=self.infer_type,
-        )
-        if step is not None and step.status == "failed":
-            # Read now, with the failure: the server is removed (and its log gone) right after.
-            self._apply(step, log_tail=self._log_tail())
-        else:
-            self._apply(step)
+        stopping = self.stopping.is_set()
+
+        def step_for(status: object) -> machine.Step | None:
+            return machine.on_trial_event(
+                str(status),
+                event.kind,
+                event.message,
+                event.data,
+                now,
+                stopping=stopping,
+                infer_type=self.infer_type,
+            )
+
+        # Read now, with a failure: the server is removed (and its log gone) right after. Read
+        # outside the record's lock (the engine may be slow to answer).
+        first = step_for(self._status())
+        failure_tail = self._log_tail() if first is not None and first.status == "failed" else None
+
+        def change(record: dict[str, Any]) -> list[ServiceEvent]:
+            # Decided again under the lock, on the status as it is now: a stop or delete asked
+            # for since the read above is never overwritten by what the server just did.
+            step = step_for(record.get("status"))
+            if step is None:
+                return []
+            if step.status == "failed" and failure_tail is not None:
+                record["log_tail"] = failure_tail
+            if step.status is not None:
+                record["status"] = step.status
+            if step.reason is not None:
+                record["reason"] = step.reason
+            return [step.event]
+
+        self.store.update(self.service_id, change)
         healthy = event.kind == "verdict" and getattr(event.data, "verdict", "") == "healthy"
         if healthy and self.infer_type == "batch":
             self._batch_thread = threading.Thread(target=self._batch, daemon=True)
