@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +13,7 @@ import requests
 from ma_widgets.emulator import EmulatorServer, EmulatorState
 from tests.unit.backends.conftest import ma_home
 
-__all__ = ["Client", "emulator", "ma_home", "shared_emulator", "wait_until_answering"]
+__all__ = ["Client", "emulator", "ma_home", "shared_emulator"]
 
 #: The pair the signed tests use (an emulator-only key, published nowhere).
 ACCESS_KEY = "EMULATORTESTACCESSKEY"
@@ -57,20 +55,3 @@ def emulator() -> Iterator[Client]:
     with EmulatorServer(state) as server:
         project_id = state.add_token("test-token", "eu-de")
         yield Client(server, "test-token", project_id)
-
-
-def wait_until_answering(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 20) -> None:
-    """Return once ``url`` gives any HTTP answer (an error status too: the server is up);
-    raise when ``proc`` exits first or the deadline passes. Every answer is closed (an unclosed
-    one is a ResourceWarning, an error under the suite's warning filter)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            requests.get(url, timeout=1).close()
-            return
-        except requests.RequestException:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server for {url} exited with {proc.returncode}") from None
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"nothing answered at {url} within {timeout_s} s") from None
-            time.sleep(0.1)

@@ -22,7 +22,7 @@ from ma_widgets.services.servers import service_processes
 from ma_widgets.services.store import RECORD
 from ma_widgets.spec import validate_spec
 from ma_widgets.trial.runtime import free_port
-from tests.integration.emulator.conftest import wait_until_answering
+from tests.integration.backends.servers import wait_until_answering
 from tests.integration.emulator.test_services import DEADLINE_S
 from tests.integration.services.conftest import (
     assert_nothing_left,

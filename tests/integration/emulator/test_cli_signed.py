@@ -14,7 +14,7 @@ import requests
 from ma_widgets.backends import signing
 from ma_widgets.emulator import project_id_for
 from ma_widgets.trial.runtime import free_port
-from tests.integration.emulator.conftest import wait_until_answering
+from tests.integration.backends.servers import wait_until_answering
 
 AK, SK = "CLASSROOMAK", "classroom-secret-key-for-tests"
 
