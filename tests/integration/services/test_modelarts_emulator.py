@@ -77,8 +77,11 @@ def platform(tmp_path: Path, runtime: str) -> Iterator[Platform]:
 
 
 def test_deploy_call_stop_start_delete_through_the_api(platform: Platform, runtime: str):
+    """With a token; then the same service through AK/SK-signed calls (start, list, show,
+    predict, delete): one deployed service serves both sign-ins."""
     platform.publish(spec_data(runtime))
-    with platform.services() as services:
+    signed = platform.services(access_key=ACCESS_KEY, secret_key=SECRET_KEY)
+    with platform.services() as services, signed:
         service = services.deploy("example-model:0.0.1", name="api-svc")
         seen = []
         service = services.wait(service.service_id, DEADLINE_S, lambda s: seen.append(s.status))
@@ -95,11 +98,14 @@ def test_deploy_call_stop_start_delete_through_the_api(platform: Platform, runti
         assert services.wait(service.service_id, DEADLINE_S).status == "stopped"
         with pytest.raises(UpdateRefused):
             services.stop(service.service_id)
-        services.start(service.service_id)
-        assert services.wait(service.service_id, DEADLINE_S).status == "running"
-        services.delete(service.service_id)
+        signed.start(service.service_id)
+        assert signed.wait(service.service_id, DEADLINE_S).status == "running"
+        assert [s.name for s in signed.list()] == ["api-svc"]
+        assert signed.predict(service.service_id, {"inputs": [[2]]}).body == {"predictions": [2]}
+        signed.delete(service.service_id)
         with pytest.raises(ServiceNotFoundError):
             services.show(service.service_id)
+        assert signed.list() == []
 
 
 def test_refusals_come_before_anything_is_sent(platform: Platform, runtime: str):
@@ -117,16 +123,6 @@ def test_refusals_come_before_anything_is_sent(platform: Platform, runtime: str)
             services.deploy(model_id, name="taken")
         assert taken.value.error_code == "ModelArts.3503"
         services.delete(first.service_id)
-
-
-def test_aksk_signed_calls_list_and_show(platform: Platform, runtime: str):
-    model_id = platform.publish(spec_data(runtime))
-    with platform.services(access_key=ACCESS_KEY, secret_key=SECRET_KEY) as services:
-        service = services.deploy(model_id, name="signed")
-        assert services.wait(service.service_id, DEADLINE_S).status == "running"
-        assert services.predict(service.service_id, {"inputs": [[2]]}).body == {"predictions": [2]}
-        services.delete(service.service_id)
-        assert services.list() == []
 
 
 def test_batch_through_the_api(platform: Platform, runtime: str, tmp_path: Path):
