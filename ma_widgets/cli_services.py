@@ -92,9 +92,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
                 print(f"{service.service_id}  {service.name}: {service.status}")
             code = EXIT_OK
             if args.wait:
+                shown = [service.status]  # the line above already says it is deploying
 
                 def show(changed: Any) -> None:
-                    if not args.json:
+                    if not args.json and changed.status != shown[-1]:
+                        shown.append(changed.status)
                         print(f"{changed.name}: {_status_word(changed.status)}", flush=True)
 
                 service = services.wait(service.service_id, args.timeout, on_change=show)

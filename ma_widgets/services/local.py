@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import os
 import signal
 import socket
@@ -40,6 +41,7 @@ from ma_widgets.services.base import (
     find_api,
     wait_for_service,
 )
+from ma_widgets.services.local_models import registry_model
 from ma_widgets.services.servers import (
     SUPERVISOR_MODULE,
     register_supervisor,
@@ -95,42 +97,13 @@ class LocalServices:
         self.home = Path(home) if home is not None else default_home()
         self.runtime = runtime
         self.store = ServiceStore(self.home)
-        self._models = models or self._registry_model
+        self._models = models or functools.partial(registry_model, self.home)
 
     def __enter__(self) -> LocalServices:
         return self
 
     def __exit__(self, *exc: object) -> None:
         """Nothing to close: services run on without this object (that is the point)."""
-
-    # -- models ---------------------------------------------------------------------------------
-    def _registry_model(self, ref: str) -> DeployableModel | None:
-        from ma_widgets.backends.local import DB_FILE, LocalBackend
-
-        path = self.home / DB_FILE
-        if not path.exists():
-            return None
-        backend = LocalBackend(path=path, docker=False)
-        model_id = ref
-        if ":" in ref:
-            name, _, version = ref.partition(":")
-            found = [v for v in backend.versions(name) if v.version == version]
-            if not found:
-                return None
-            model_id = found[0].model_id
-        record = backend.record(model_id)
-        if record is None:
-            return None
-        from ma_widgets.spec import validate_spec
-
-        return DeployableModel(
-            record.model_id,
-            record.name,
-            record.version,
-            record.status,
-            validate_spec(record.spec),
-            record.image_id or record.image_ref or record.source_image,
-        )
 
     # -- deploy ---------------------------------------------------------------------------------
     def deploy(
