@@ -35,6 +35,9 @@ EVENTS = "events.jsonl"
 LOCK = ".lock"
 #: An events file larger than this is cut to its last MAX_EVENTS lines on the next append.
 EVENTS_MAX_BYTES = 512 * 1024
+#: Seconds a change waits for another process's hold on a record's lock, and between tries.
+LOCK_WAIT_S = 15.0
+LOCK_POLL_S = 0.01
 
 
 class ServiceStore:
@@ -56,7 +59,20 @@ class ServiceStore:
         except OSError as error:
             raise ServiceError(f"cannot lock {path}: {error}") from error
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            # Held for a read and a write only: a holder that keeps it longer is stuck (a
+            # stopped process), and waiting for it forever would hang every command.
+            deadline = time.monotonic() + LOCK_WAIT_S
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise ServiceError(
+                            f"{path} stayed locked for {LOCK_WAIT_S:.0f} s; is a process "
+                            "of ma-widgets stuck?"
+                        ) from None
+                    time.sleep(LOCK_POLL_S)
             yield
         finally:
             handle.close()

@@ -77,3 +77,20 @@ def test_remove_leaves_nothing(tmp_path):
     store.remove("s-1")
     assert store.ids() == []
     assert [p.name for p in (tmp_path / "services").iterdir() if p.name != ".lock"] == []
+
+
+def test_a_lock_held_too_long_is_an_error_not_a_hang(tmp_path, monkeypatch):
+    import fcntl
+
+    from ma_widgets.services import store as store_module
+    from ma_widgets.services.base import ServiceError
+
+    store = ServiceStore(tmp_path)
+    store.create("s-1", _record())
+    monkeypatch.setattr(store_module, "LOCK_WAIT_S", 0.2)
+    with open(store.folder("s-1") / store_module.LOCK, "a+b") as stuck:
+        fcntl.flock(stuck, fcntl.LOCK_EX)  # as a stopped process of ours would hold it
+        with pytest.raises(ServiceError, match="stayed locked"):
+            store.update("s-1", lambda r: None)
+    store.update("s-1", lambda r: r.update(name="after"))  # free again: it works
+    assert store.read("s-1")["name"] == "after"
