@@ -35,13 +35,28 @@ class BackendConfigError(BackendError):
 class DuplicateModelError(BackendError):
     """The name + version is already registered (ModelArts.3002 on the platform)."""
 
-    def __init__(self, name: str, version: str, error_code: str = "ModelArts.3002"):
+    def __init__(
+        self,
+        name: str,
+        version: str,
+        error_code: str = "ModelArts.3002",
+        registered_id: str | None = None,
+    ):
         self.name = name
         self.version = version
-        super().__init__(
-            f"model {name!r} version {version!r} already exists; choose a new version",
-            error_code,
-        )
+        #: Set when the registered version holds the very image this submit sent: most likely
+        #: an earlier submit of the user's own whose answer was lost, so the message says the
+        #: model is there rather than only "choose a new version".
+        self.registered_id = registered_id
+        if registered_id:
+            message = (
+                f"model {name!r} version {version!r} is already registered with this same "
+                f"image (model id {registered_id}), probably by an earlier submit of yours: "
+                "it is there to use as it is; choose a new version only to register a change"
+            )
+        else:
+            message = f"model {name!r} version {version!r} already exists; choose a new version"
+        super().__init__(message, error_code)
 
 
 class ModelNotFoundError(BackendError):

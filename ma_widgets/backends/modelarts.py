@@ -145,7 +145,7 @@ class ModelArtsBackend(BackendBase):
                 if error.error_code != "ModelArts.3002":
                     raise
                 if not maybe_created:  # our first create reached it: it was there before
-                    raise DuplicateModelError(spec.name, spec.version) from None
+                    raise self._duplicate(spec, body) from None
                 return self._claim(spec, body, error)
             model_id = json_object(response, "create").get("model_id")
             if not model_id:
@@ -244,6 +244,18 @@ class ModelArtsBackend(BackendBase):
             self._unsure.discard((spec.name, spec.version))
             raise DuplicateModelError(spec.name, spec.version) from None
         return self._handle(spec, found.model_id)
+
+    def _duplicate(self, spec: ModelImportSpec, body: dict[str, Any]) -> DuplicateModelError:
+        """The refusal for a version that was there before this call: says so plainly when it
+        holds the same image (an earlier submit whose outcome the user never learnt, e.g. from
+        another process), so nobody is sent to pick a new version for a create that worked."""
+        try:
+            found = self._find(spec.name, spec.version)
+        except BackendError:  # the look-up is a courtesy: the refusal stands without it
+            found = None
+        same = found is not None and found.extra.get("image") == body.get("source_location")
+        registered_id = found.model_id if same and found is not None else None
+        return DuplicateModelError(spec.name, spec.version, registered_id=registered_id)
 
     def _status(
         self, handle: SubmissionHandle | str, read_timeout_s: float | None = None

@@ -105,6 +105,32 @@ def test_a_stored_create_whose_answer_is_lost_while_look_ups_fail_is_unknown_not
     assert list(emulator.state.models) == [again.model_id]
 
 
+def test_a_resubmit_from_a_new_session_after_an_unknown_outcome_says_the_model_is_there(
+    emulator: EmulatorServer, proxy: DelayingProxy
+) -> None:
+    """The first session ended with "unknown"; a new process (a new backend) submits the same
+    spec again: the refusal says this very image is registered, with its id, not merely
+    "choose a new version" (the create had worked)."""
+    first = through(proxy, retries=0)
+    proxy.add(Rule("POST", CREATE, drop_answer=True))
+    proxy.add(Rule("GET", "/models", count=None, answer_status=503))
+    with pytest.raises(SubmissionUnknownError):
+        first.submit(make_spec())
+    proxy.clear()
+    registered = next(iter(emulator.state.models))
+
+    with pytest.raises(DuplicateModelError) as again:
+        through(proxy).submit(make_spec())
+    assert again.value.registered_id == registered
+    message = str(again.value)
+    assert "already registered with this same image" in message and registered in message
+    assert len(emulator.state.models) == 1
+
+    with pytest.raises(DuplicateModelError) as other:  # another image: a real duplicate
+        through(proxy).submit(make_spec(image="someone/else:2"))
+    assert other.value.registered_id is None and "choose a new version" in str(other.value)
+
+
 def test_look_ups_that_fail_for_a_while_then_answer_find_the_created_model(
     emulator: EmulatorServer, proxy: DelayingProxy
 ) -> None:
