@@ -18,6 +18,9 @@ from ma_widgets.services.base import BatchItem, Refusal, ServiceEvent
 
 #: Statuses in which a supervisor is (or should be) looking after the service.
 ACTIVE: frozenset[str] = frozenset({"deploying", "running", "concerning", "stopping"})
+#: Per-file results a batch run keeps with the service (the record is rewritten after each
+#: file, so it must stay small); every answer is in the output folder whatever the count.
+BATCH_RESULTS_KEPT = 1000
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,8 @@ def batch_outcome(items: Sequence[BatchItem], now: float) -> Step:
     message = f"batch run finished: {len(items) - len(failed)} of {len(items)} files succeeded"
     if failed:
         message += f"; failed: {', '.join(failed[:10])}" + (" ..." if len(failed) > 10 else "")
+    if len(items) > BATCH_RESULTS_KEPT:
+        message += f" (the results of the first {BATCH_RESULTS_KEPT} files are kept here)"
     return Step(
         "finished",
         _event(now, "abnormal" if failed else "normal", message, "finished"),

@@ -209,7 +209,8 @@ class Supervisor:
 
         def progress(item: BatchItem) -> None:
             items.append(item)
-            self._apply(None, batch_results=[i.to_json() for i in items])
+            if len(items) <= machine.BATCH_RESULTS_KEPT:
+                self._apply(None, batch_results=[i.to_json() for i in items])
 
         try:
             if api is not None:

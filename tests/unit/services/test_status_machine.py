@@ -151,6 +151,10 @@ def test_batch_outcome_counts_failures():
     assert "b.json" in step.event.message and step.event.kind == "abnormal"
     clean = machine.batch_outcome(items[:1], 7.0)
     assert clean.event.kind == "normal" and clean.reason == ""
+    many = [BatchItem(f"{n}.json", True) for n in range(machine.BATCH_RESULTS_KEPT + 1)]
+    message = machine.batch_outcome(many, 7.0).event.message
+    assert f"{len(many)} of {len(many)} files succeeded" in message
+    assert f"first {machine.BATCH_RESULTS_KEPT} files are kept" in message
 
 
 def test_nothing_the_server_does_leaves_stopping_or_deleting():
