@@ -287,21 +287,19 @@ class LocalServices:
 
     # -- change ---------------------------------------------------------------------------------
     def stop(self, service_id: str) -> Service:
-        record = self._reconciled(service_id)
-        refusal = machine.update_refusal(str(record["status"]), "stopped", record["infer_type"])
-        if refusal:
-            raise UpdateRefused(refusal.message, refusal.error_code)
-        self._set(service_id, "stopping", "stop requested")
+        self._reconciled(service_id)  # a vanished supervisor is noted before the check
+        self._set(service_id, "stopping", "stop requested", wanted="stopped")
         self._end_supervisor(service_id)
         return self.show(service_id)
 
     def start(self, service_id: str) -> Service:
-        record = self._reconciled(service_id)
-        refusal = machine.update_refusal(str(record["status"]), "running", record["infer_type"])
-        if refusal:
-            raise UpdateRefused(refusal.message, refusal.error_code)
+        self._reconciled(service_id)
+        record = self._set(
+            service_id, "deploying", "start requested", wanted="running", clear=True, spawning=True
+        )
+        # Only once the record says deploying (checked and changed under its lock): a second
+        # start at the same moment is refused, and never removes the server this one starts.
         remove_leftovers(record)
-        self._set(service_id, "deploying", "start requested", clear=True, spawning=True)
         self._spawn(service_id)
         return self.show(service_id)
 
@@ -320,8 +318,19 @@ class LocalServices:
         message: str,
         clear: bool = False,
         spawning: bool = False,
-    ) -> None:
+        wanted: str | None = None,
+    ) -> dict[str, Any]:
+        """Change the status; ``wanted`` (running, stopped): refused unless the status as it
+        is now, under the record's lock, allows it (docs/platform/services.md, "List, update
+        and delete"), so two requests at the same moment cannot both pass."""
+
         def change(record: dict[str, Any]) -> list[ServiceEvent]:
+            if wanted is not None:
+                refusal = machine.update_refusal(
+                    str(record.get("status")), wanted, str(record.get("infer_type", "real-time"))
+                )
+                if refusal:
+                    raise UpdateRefused(refusal.message, refusal.error_code)
             record["status"] = status
             if clear:
                 record.update(reason="", log_tail=[], batch_results=[])
@@ -329,7 +338,7 @@ class LocalServices:
                 record.update(spawning=time.time(), supervisor=None)
             return [ServiceEvent(time.time(), "normal", message, status)]
 
-        self.store.update(service_id, change)
+        return self.store.update(service_id, change)
 
     def _end_supervisor(self, service_id: str) -> None:
         """SIGTERM the supervisor and wait (bounded) until it has removed the server; a
