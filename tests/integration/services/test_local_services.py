@@ -103,7 +103,8 @@ def test_a_slow_starter_beyond_its_budget_fails_with_the_reason(services, runtim
         assert time.monotonic() < deadline, service.log_tail
         time.sleep(0.1)
         service = services.show(service.service_id)
-    assert any(e.kind == "abnormal" and e.status == "failed" for e in service.events), service.events
+    failures = [e for e in service.events if e.kind == "abnormal" and e.status == "failed"]
+    assert failures, service.events
     assert services.base_url(service.service_id) is None
 
 
