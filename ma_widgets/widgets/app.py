@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from traitlets import Any as AnyTrait
 from traitlets import Dict, Unicode
 
-from ma_widgets.errors import MaWidgetsError
+from ma_widgets.errors import MaWidgetsError, SpecFileError
 from ma_widgets.render import (
     Document,
     ImportResult,
@@ -39,6 +39,7 @@ from ma_widgets.render import (
     read_document,
 )
 from ma_widgets.spec import ModelImportSpec
+from ma_widgets.spec.limits import json_value_problem
 from ma_widgets.widgets.a11y import AriaBridge
 from ma_widgets.widgets.binding import close_contents
 from ma_widgets.widgets.deploy_wiring import deploy_panels, runtime_of
@@ -191,6 +192,11 @@ class ModelImportWidget(w.VBox):
             else:
                 document = read_document(source)
             result = self._import(document)
+            # The form copies and shows every value: nesting, size and numbers are bounded
+            # first, so no document can make it recurse or format a 5000-digit integer.
+            problem = json_value_problem(result.data)
+            if problem:
+                raise SpecFileError(document.source, f"the document {problem}")
             self.form.load(result.data)  # all or nothing: a failure leaves the form as it was
         except MaWidgetsError as error:
             self.loader.report(_NOT_LOADED + str(error), ok=False)
@@ -294,7 +300,7 @@ class ModelImportWidget(w.VBox):
             name=str(raw.get("name", "")),
             image=str(raw["image"]) if raw.get("image") else None,
             version=str(raw.get("version") or "") or None,
-            deployment_types=list(raw.get("deployment_types") or []) or None,
+            deployment_types=_texts(raw.get("deployment_types")),
         )
 
     def _report_loaded(self, result: ImportResult) -> None:
@@ -366,3 +372,12 @@ def _describe(error: Exception) -> str:
     """``ValueError: boom``, cut short: enough to report, the traceback goes to the log."""
     text = f"{type(error).__name__}: {error}"
     return text if len(text) <= _MESSAGE_CHARS else text[: _MESSAGE_CHARS - 1] + "…"
+
+
+def _texts(value: Any) -> list[str] | None:
+    """The form's deployment types as a list of strings, or None while it holds something else
+    (a value being typed, or one a load left with its error)."""
+    if not isinstance(value, list):
+        return None
+    texts = [item for item in value if isinstance(item, str)]
+    return texts or None

@@ -217,7 +217,11 @@ class UnionGroup:
                 show(widget, tag == current)
                 self.own[tag].append((name, widget, bound))
                 parts.append(widget)
-        model = self.variants.get(current) or self.variants[tags[0]]
+        # A mode that is not text (a list, say, from a loaded file) keeps its error; the shared
+        # fields are those of the first mode meanwhile.
+        model = (self.variants.get(current) if isinstance(current, str) else None) or (
+            self.variants[tags[0]]
+        )
         for name in shared:
             if not ctx.override(f"{path}.{name}").get("elsewhere"):
                 parts.append(

@@ -110,6 +110,6 @@ def test_exercises_start_broken_and_each_check_says_what_is_wrong(
     assert "name: may contain only letters" in form and "deployment_types:" in form
     assert "set Delay >=" in budget
     assert "can't open file" in crash and "serve.py" in crash
-    assert "POST /predict: predictions.0" in api and "is not of type 'string'" in api
+    assert "POST /predict: predictions.0" in api and 'is not of type "string"' in api
     assert "0 of 4 solved" in texts[-1]
     assert widget_views(notebook) == 4
