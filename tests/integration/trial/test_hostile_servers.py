@@ -154,15 +154,20 @@ def test_stop_during_a_hanging_probe_returns_with_the_server_gone(hostile):
     assert not thread.is_alive() and trial.result.verdict == "stopped"
 
 
+# The peak is this process's own high-water mark (VmHWM, reset by exec). getrusage's ru_maxrss
+# is kept across fork and exec on Linux, so it would report the size of the pytest process that
+# started the script (hundreds of MB late in a full run), not the trial's.
 MEMORY_SCRIPT = """
-import json, resource, sys
+import json, sys
 from ma_widgets.spec import validate_spec
 from ma_widgets.trial import resolve_runtime, run_trial
 spec = validate_spec(json.loads(sys.argv[2]))
 result = run_trial(spec, resolve_runtime(sys.argv[1]), "fast", watch=True, watch_s=1.5)
+with open("/proc/self/status") as status:
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 print(json.dumps({
     "verdict": result.verdict,
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_mb": peak_kb / 1024,
     "notes": [note for item in result.smoke for note in item.notes],
 }))
 """
