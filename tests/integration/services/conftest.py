@@ -22,7 +22,7 @@ from ma_widgets.services import DeployableModel, LocalServices, ServiceError
 from ma_widgets.services.servers import SERVICE_LABEL, service_processes
 from ma_widgets.spec import validate_spec
 from ma_widgets.trial.runtime import OWNER_LABEL
-from tests.conftest import require
+from tests.conftest import engine_client
 
 ROOT = Path(__file__).resolve().parents[3]
 SERVER = ROOT / "examples" / "model_server" / "server.py"
@@ -66,25 +66,6 @@ class TrackedServices(LocalServices):
         self.owners.update(self.store.read(service_id).get("owners") or [])
 
 
-def _engine():
-    try:
-        import docker
-
-        client = docker.from_env(timeout=60)
-        client.ping()
-        return client
-    except Exception:
-        return None
-
-
-@pytest.fixture(scope="session")
-def docker_client():
-    client = _engine()
-    require(client is not None, "a Docker engine")
-    yield client
-    client.close()
-
-
 @pytest.fixture(params=["docker", "process"])
 def runtime(request) -> str:
     """Every flow runs on the real engine and as a plain process."""
@@ -117,7 +98,7 @@ def assert_nothing_left(service_ids: set[str], owners: set[str]) -> None:
             leftovers.append(f"process {pid} of service {service_id}")
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-    client = _engine()
+    client = engine_client()
     if client is not None:
         import docker
 

@@ -17,30 +17,10 @@ import pytest
 from examples.model_server.build_image import ensure_example_image, ensure_image
 from ma_widgets.trial.process import ours as our_processes
 from ma_widgets.trial.runtime import OWNER_LABEL, owner_id
-from tests.conftest import require
+from tests.conftest import engine_client
 
 ROOT = Path(__file__).resolve().parents[3]
 SERVER = ROOT / "examples" / "model_server" / "server.py"
-
-
-def _engine():
-    try:
-        import docker
-
-        client = docker.from_env(timeout=60)
-        client.ping()
-        return client
-    except Exception:
-        return None
-
-
-@pytest.fixture(scope="session")
-def docker_client():
-    """A client of a running engine; skips (fails under CI) when none answers."""
-    client = _engine()
-    require(client is not None, "a Docker engine")
-    yield client
-    client.close()
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +70,7 @@ def nothing_left_behind(request):
     for pid in mine:  # removed before failing, so one broken test does not leak into the next
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
-    client = _engine()
+    client = engine_client()
     if client is not None:
         containers = _our_containers(client)
         leftovers += [f"container {c['Names']}" for c in containers]
