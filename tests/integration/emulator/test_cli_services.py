@@ -26,12 +26,11 @@ from tests.integration.backends.servers import wait_until_answering
 from tests.integration.emulator.test_services import DEADLINE_S
 from tests.integration.services.conftest import (
     assert_nothing_left,
-    docker_client,
     runtime,
     spec_data,
 )
 
-__all__ = ["docker_client", "runtime"]
+__all__ = ["runtime"]
 
 
 class CliEmulator:

@@ -13,12 +13,11 @@ from tests.integration.emulator.conftest import ACCESS_KEY, SECRET_KEY
 from tests.integration.emulator.test_services import DEADLINE_S
 from tests.integration.services.conftest import (
     assert_nothing_left,
-    docker_client,
     runtime,
     spec_data,
 )
 
-__all__ = ["docker_client", "runtime"]
+__all__ = ["runtime"]
 
 
 def test_submit_deploy_predict_stop_delete_with_access_keys_only(

@@ -25,12 +25,11 @@ from ma_widgets.spec import validate_spec
 from tests.integration.emulator.conftest import ACCESS_KEY, SECRET_KEY, Client
 from tests.integration.services.conftest import (
     assert_nothing_left,
-    docker_client,
     runtime,
     spec_data,
 )
 
-__all__ = ["docker_client", "runtime"]
+__all__ = ["runtime"]
 
 #: Seconds a deployment of the example model may take (its budget is 1 + 2 x 1 s).
 DEADLINE_S = 60.0
