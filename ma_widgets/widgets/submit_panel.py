@@ -8,9 +8,11 @@ never ``with out:``; the status lines use the backends' shared event formatter, 
 and ``ma-widgets submit`` say the same thing.
 
 Observable state: ``state`` (``""`` before a submit, then the model's status, ``"not
-submitted"`` or ``"unknown"``) and ``last_report``. ``on_new_version(callback)`` registers
-who sets the proposed version (ipywidgets' ``CallbackDispatcher``: a failing callback is
-reported, never breaks the panel).
+submitted"`` or ``"unknown"``), ``last_report`` and ``submitted_spec`` (the spec of the
+submission in flight or last made; set before ``state`` becomes ``"submitting"``, so an observer
+of either reads the spec that is being submitted, not the form's later edits).
+``on_new_version(callback)`` registers who sets the proposed version (ipywidgets'
+``CallbackDispatcher``: a failing callback is reported, never breaks the panel).
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ class SubmitPanel(w.VBox):
 
     state = Unicode("", help="The model's status after the last submit ('' before one).")
     last_report = AnyTrait(None, allow_none=True, help="The last StatusReport read.")
+    submitted_spec = AnyTrait(
+        None,
+        allow_none=True,
+        help="The ModelImportSpec of the submission in flight or last made (None before one).",
+    )
 
     def __init__(self, backend: Any = None, poll_s: float = POLL_S) -> None:
         self.poll_s = poll_s
@@ -132,6 +139,7 @@ class SubmitPanel(w.VBox):
         if spec is None or self.busy:
             return
         self.submit_button.disabled = True
+        self.submitted_spec = spec  # before "submitting": its observers read this spec
         self.error.value = self.note.value = ""
         self.status.value = f"Submitting {html.escape(spec.name)} {html.escape(spec.version)}…"
         self.state = "submitting"
