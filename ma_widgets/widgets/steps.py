@@ -30,6 +30,18 @@ STEPS: tuple[tuple[str, str], ...] = (
 TITLES = dict(STEPS)
 #: Tones map to the theme's colours in style.py: ok (green), bad (red), busy, idle (grey).
 OK, BAD, BUSY, IDLE = "ok", "bad", "busy", "idle"
+#: A service's statuses by tone (docs/platform/services.md, "Service status"); any other
+#: (stopped, not deployed, publish first) is idle.
+SERVICE_OK = frozenset({"running", "finished"})
+SERVICE_BUSY = frozenset({"deploying", "stopping", "deleting", "pending", "waiting"})
+SERVICE_BAD = frozenset({"failed", "concerning", "error"})
+#: The Try it panel's statuses by tone: a good answer is ok, a failed call is bad.
+TRY_TONES = {
+    "answer ok": OK,
+    "sending": BUSY,
+    "answer has problems": BAD,
+    "error": BAD,
+}
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,8 @@ def step_states(facts: Facts) -> dict[str, tuple[str, str]]:
     else:
         trial = (facts.verdict, OK if facts.verdict == "healthy" else BAD)
     status = facts.model_status
+    if not status and found_published(facts):
+        status = "published"  # by an earlier kernel: the Deploy step found it in the registry
     submit = (
         (status, OK if status == "published" else BUSY)
         if status in ("published", "submitting", "publishing", "creating")
@@ -82,11 +96,12 @@ def step_states(facts: Facts) -> dict[str, tuple[str, str]]:
     )
     if facts.deploy_plugged:
         service = facts.service_status or "not deployed"
-        deploy = (service, OK if service == "running" else IDLE)
+        deploy = (service, service_tone(service))
     else:
         deploy = ("publish first" if status != "published" else "coming soon", IDLE)
     if facts.try_plugged:
-        try_it = (facts.try_status or "not tried", IDLE)
+        tried = facts.try_status or "not tried"
+        try_it = (tried, TRY_TONES.get(tried, IDLE))
     else:
         try_it = ("deploy first", IDLE)
     return {
@@ -99,14 +114,37 @@ def step_states(facts: Facts) -> dict[str, tuple[str, str]]:
     }
 
 
+def service_tone(status: str) -> str:
+    """A service's status as a tone (docs/platform/services.md, "Service status" and "How
+    health shows"): running is ok, on its way is busy, failed or alarmed is bad, and stopped
+    or not deployed is idle; a status we do not know is shown as written, in grey."""
+    if status in SERVICE_OK:
+        return OK
+    if status in SERVICE_BUSY:
+        return BUSY
+    if status in SERVICE_BAD:
+        return BAD
+    return IDLE
+
+
+def found_published(facts: Facts) -> bool:
+    """The Deploy step holds a published version of the form's name and version (submitted
+    in this kernel, or found in the registry after a restart), and possibly a service."""
+    return facts.deploy_plugged and facts.service_status not in ("", "publish first")
+
+
 def next_action(facts: Facts) -> Action:
     """The one next action: fix problems, run (again), submit, deploy, try."""
     n = facts.problems
     if n:
         return Action("model", f"Show the {n} problem{'s' if n != 1 else ''}", "problems")
-    trial_done = facts.verdict == "healthy" and not facts.verdict_stale
     if facts.has_runtime and facts.verdict == "running":
         return Action("trial", "Watch the trial", "open")
+    if not facts.verdict and not facts.model_status and found_published(facts):
+        # Published by an earlier kernel (found by the Deploy step): submitting again would
+        # only be refused, so the next thing is the service.
+        return _service_action(facts)
+    trial_done = facts.verdict == "healthy" and not facts.verdict_stale
     if facts.has_runtime and not trial_done:
         if facts.verdict and not facts.verdict_stale and facts.verdict != "stopped":
             return Action("trial", "Read the trial's advice, fix, run again", "open")
@@ -115,9 +153,27 @@ def next_action(facts: Facts) -> Action:
     status = facts.model_status
     if status in ("submitting", "publishing", "creating"):
         return Action("submit", "Watch the submission", "open")
-    if status != "published":
+    if status != "published" and not (not status and found_published(facts)):
         return Action("submit", "Submit the model", "submit")
-    if facts.deploy_plugged and facts.service_status != "running":
+    if not facts.deploy_plugged:
+        return Action("deploy", "Deploy (next)", "open")
+    return _service_action(facts)
+
+
+def _service_action(facts: Facts) -> Action:
+    """What to do about the service the Deploy step follows."""
+    service = facts.service_status
+    if service == "failed":
+        return Action("deploy", "Read why the service failed", "open")
+    if service == "concerning":
+        return Action("deploy", "Read the service's alarm", "open")
+    if service in SERVICE_BUSY:
+        return Action("deploy", "Watch the service", "open")
+    if service == "stopped":
+        return Action("deploy", "Start the service", "open")
+    if service == "finished":
+        return Action("deploy", "Read the batch results", "open")
+    if service != "running":
         return Action("deploy", "Deploy the model", "open")
     if facts.try_plugged:
         return Action("try", "Try the service", "open")

@@ -7,6 +7,7 @@ the spec it judged changes, and "New version" says what it set and clears the er
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import ipywidgets as w
@@ -72,6 +73,88 @@ def test_each_step_says_its_state() -> None:
     assert states["deploy"] == ("publish first", "idle")
     published = step_states(Facts(verdict="healthy", model_status="published"))
     assert published["trial"] == ("healthy", "ok") and published["submit"] == ("published", "ok")
+
+
+@pytest.mark.parametrize(
+    ("service", "tone"),
+    [
+        ("running", "ok"),
+        ("finished", "ok"),  # a batch run that is complete
+        ("deploying", "busy"),
+        ("pending", "busy"),
+        ("waiting", "busy"),
+        ("stopping", "busy"),
+        ("deleting", "busy"),
+        ("failed", "bad"),
+        ("concerning", "bad"),
+        ("stopped", "idle"),
+        ("not deployed", "idle"),
+        ("publish first", "idle"),
+        ("something new", "idle"),  # shown as written, in grey
+    ],
+)
+def test_the_deploy_step_takes_its_tone_from_the_service_status(service: str, tone: str) -> None:
+    facts = Facts(verdict="healthy", model_status="published", deploy_plugged=True)
+    assert step_states(replace(facts, service_status=service))["deploy"] == (service, tone)
+
+
+@pytest.mark.parametrize(
+    ("tried", "tone"),
+    [
+        ("answer ok", "ok"),
+        ("sending", "busy"),
+        ("answer has problems", "bad"),
+        ("error", "bad"),
+        ("ready", "idle"),
+        ("deploy first", "idle"),
+        ("service stopped", "idle"),  # the Deploy step says what is wrong with the service
+    ],
+)
+def test_the_try_step_is_ok_for_a_good_answer_and_bad_for_a_failed_call(
+    tried: str, tone: str
+) -> None:
+    facts = Facts(deploy_plugged=True, service_status="running", try_plugged=True)
+    assert step_states(replace(facts, try_status=tried))["try"] == (tried, tone)
+
+
+_PUBLISHED = Facts(verdict="healthy", model_status="published", deploy_plugged=True)
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        ("failed", Action("deploy", "Read why the service failed", "open")),
+        ("concerning", Action("deploy", "Read the service's alarm", "open")),
+        ("deploying", Action("deploy", "Watch the service", "open")),
+        ("stopping", Action("deploy", "Watch the service", "open")),
+        ("stopped", Action("deploy", "Start the service", "open")),
+        ("finished", Action("deploy", "Read the batch results", "open")),
+        ("not deployed", Action("deploy", "Deploy the model", "open")),
+        ("running", Action("deploy", "Deploy (next)", "open")),  # no Try it panel plugged
+    ],
+)
+def test_the_next_action_follows_the_service(service: str, expected: Action) -> None:
+    assert next_action(replace(_PUBLISHED, service_status=service)) == expected
+    with_try = replace(_PUBLISHED, service_status="running", try_plugged=True)
+    assert next_action(with_try) == Action("try", "Try the service", "open")
+
+
+def test_a_version_published_by_an_earlier_kernel_leads_to_its_service() -> None:
+    """After a restart the Deploy step finds the version (and its service) in the registry:
+    the bar says published, and neither the trial nor a submit (which would be refused) is
+    the next action."""
+    found = Facts(deploy_plugged=True, service_status="running", try_plugged=True)
+    assert step_states(found)["submit"] == ("published", "ok")
+    assert next_action(found) == Action("try", "Try the service", "open")
+    failed = replace(found, service_status="failed")
+    assert next_action(failed) == Action("deploy", "Read why the service failed", "open")
+    healthy = replace(found, service_status="not deployed", verdict="healthy")
+    assert next_action(healthy) == Action("deploy", "Deploy the model", "open")
+    # Nothing found: the usual way, trial first.
+    assert next_action(Facts(deploy_plugged=True, service_status="publish first")) == Action(
+        "trial", "Run the trial", "run"
+    )
+    assert step_states(Facts(deploy_plugged=True))["submit"] == ("not submitted", "idle")
 
 
 def bar_texts(form: ModelImportWidget) -> dict[str, str]:
