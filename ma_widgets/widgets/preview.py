@@ -8,110 +8,23 @@ While the form has a problem (a schema typed half-way, a field left empty) the l
 that were valid stay visible, dimmed and marked out of date: a preview that blanks on every
 slip makes the user lose their place, one that silently keeps old text would mislead.
 
-Speed: pretty JSON goes through the standard library's pure-Python encoder (``indent`` turns
-its C encoder off), which was two thirds of an edit's cost. ``PrettyCache`` renders each part of
-a document once and reuses the text of every part equal to last time's, so an edit of Name
-re-encodes one string, not every api's JSON Schema. Its output is exactly
-``ma_widgets.render.pretty``'s (the unit tests compare both).
+Speed: the text is ``ma_widgets.render.pretty``'s (orjson, a few microseconds), so it is exactly
+what the CLI prints and a download holds, and re-rendering both tabs on every edit costs little.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import json
 from collections.abc import Callable
-from json.encoder import encode_basestring
 from typing import Any
 
 import ipywidgets as w
 
-from ma_widgets.render import to_config, to_request_body
+from ma_widgets.render import pretty, to_config, to_request_body
 from ma_widgets.spec import ModelImportSpec
 
 TABS = (("config.json", "config.json"), ("Request body", "request-body.json"))
-#: How deep ``PrettyCache`` splits a document into separately cached parts.
-CACHE_DEPTH = 3
-#: At most this many parts are kept (a document's parts are far fewer).
-MAX_PARTS = 1024
-
-
-class PrettyCache:
-    """``json.dumps(value, indent=2, ensure_ascii=False)``, reusing the text of unchanged parts.
-
-    The first ``CACHE_DEPTH`` levels (the document's own structure: a few keys) are composed on
-    every call; each part below them (an api's request or response with its JSON Schema) is
-    keyed by its path and its compact JSON (the C encoder: a few microseconds, and exact where
-    ``==`` is not: ``1 == True == 1.0``) and indented afresh only when that changed. An edit of
-    Name re-encodes one string, not every api's JSON Schema.
-    """
-
-    def __init__(self) -> None:
-        self._parts: dict[tuple[Any, ...], tuple[str, str]] = {}
-
-    def dumps(self, value: Any) -> str:
-        return self._render(value, (), 0)
-
-    def _render(self, value: Any, path: tuple[Any, ...], depth: int) -> str:
-        if not isinstance(value, dict | list):
-            return _scalar(value)
-        if not value:
-            return "{}" if isinstance(value, dict) else "[]"
-        if depth >= CACHE_DEPTH:
-            compact = json.dumps(value)
-            cached = self._parts.get(path)
-            if cached is not None and cached[0] == compact:
-                return cached[1]
-            text = json.dumps(value, indent=2, ensure_ascii=False)
-            if len(self._parts) < MAX_PARTS or path in self._parts:
-                self._parts[path] = (compact, text)
-            return text
-        if isinstance(value, dict):
-            lines = [
-                f"  {_key(key)}: "
-                + self._render(item, (*path, key), depth + 1).replace("\n", "\n  ")
-                for key, item in value.items()
-            ]
-            text = "{\n" + ",\n".join(lines) + "\n}"
-        else:
-            lines = [
-                "  " + self._render(item, (*path, index), depth + 1).replace("\n", "\n  ")
-                for index, item in enumerate(value)
-            ]
-            text = "[\n" + ",\n".join(lines) + "\n]"
-        return text
-
-
-_KEYS: dict[str, str] = {}
-
-
-def _key(key: str) -> str:
-    """A dict key as JSON text; keys repeat on every edit, so their text is kept."""
-    text = _KEYS.get(key)
-    if text is None:
-        if not isinstance(key, str):  # json.dumps writes other keys as strings
-            return json.dumps({key: 0}, ensure_ascii=False)[1:-4]
-        text = encode_basestring(key)
-        if len(_KEYS) < 4096:
-            _KEYS[key] = text
-    return text
-
-
-def _scalar(value: Any) -> str:
-    """A string, number, bool or null as ``json.dumps`` writes it (its C string encoder)."""
-    if isinstance(value, str):
-        return encode_basestring(value)
-    if value is None or isinstance(value, bool | int):
-        return (
-            "null"
-            if value is None
-            else "true"
-            if value is True
-            else "false"
-            if value is False
-            else int.__repr__(value)
-        )
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _panel(text: str, filename: str) -> str:
@@ -153,7 +66,6 @@ class Preview:
         self.texts: list[str | None] = [None, None]
         self.stale = False
         self._shown: list[str | None] = [None, None]
-        self._caches = [PrettyCache(), PrettyCache()]
         self.widget = w.VBox(
             [w.HTML('<h3 class="ma-section-title">Preview</h3>'), self.tabs]
         ).add_class("ma-preview-box")
@@ -171,7 +83,7 @@ class Preview:
             return
         renders: list[Callable[[], Any]] = [lambda: to_config(spec), lambda: to_request_body(spec)]
         for index, render in enumerate(renders):
-            text = self._caches[index].dumps(render()) + "\n"
+            text = pretty(render()) + "\n"
             self.texts[index] = text
             if text != self._shown[index] or self.stale:
                 self._shown[index] = text

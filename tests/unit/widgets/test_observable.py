@@ -7,17 +7,12 @@ and the form, and the callbacks after it, carry on.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ma_widgets import ModelImportWidget
-from ma_widgets.render import pretty
-from ma_widgets.widgets.preview import PrettyCache
 from tests.unit.widgets.conftest import VALID, example
 
 
@@ -67,30 +62,3 @@ def test_a_callback_that_raises_breaks_neither_the_form_nor_the_next_callback(
     form.set_value("name", "again")
     assert calls == ["next", "again"]
     form.close()
-
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
-    ),
-    max_leaves=20,
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(json_values, min_size=1, max_size=4))
-def test_the_preview_cache_writes_exactly_what_pretty_writes(documents: list[Any]) -> None:
-    """Edit after edit (1 -> True -> 1.0 included): the cached text is never stale."""
-    cache = PrettyCache()
-    for document in documents:
-        assert cache.dumps(document) == pretty(document)
-
-
-def test_the_preview_tells_true_from_one_deep_inside_a_schema() -> None:
-    cache = PrettyCache()
-    schema = {"apis": [{"request": {"data": {"properties": {"x": {"default": 1}}}}}]}
-    cache.dumps(schema)
-    schema["apis"][0]["request"]["data"]["properties"]["x"]["default"] = True
-    assert '"default": true' in cache.dumps(schema)
-    assert json.loads(cache.dumps(schema)) == schema
