@@ -31,6 +31,7 @@ from ma_widgets.services.base import (
     DEFAULT_WAIT_S,
     DeployableModel,
     DeployRefused,
+    ModelFacts,
     Service,
     ServiceError,
     ServiceEvent,
@@ -41,7 +42,8 @@ from ma_widgets.services.base import (
     find_api,
     wait_for_service,
 )
-from ma_widgets.services.local_models import registry_model
+from ma_widgets.services.changes import ServiceChange, notify
+from ma_widgets.services.local_models import facts_of, registry_model
 from ma_widgets.services.servers import (
     SUPERVISOR_MODULE,
     register_supervisor,
@@ -181,6 +183,7 @@ class LocalServices:
             note += f"; {instances} instances asked, the local backend runs one"
         self.store.update(service_id, lambda r: [ServiceEvent(now, "normal", note, "deploying")])
         self._spawn(service_id)
+        notify(ServiceChange("deployed", service_id, resolved.model_id))
         return self.show(service_id)
 
     def _spawn(self, service_id: str) -> None:
@@ -263,6 +266,15 @@ class LocalServices:
                 out.append(service_from_record(self._reconciled(service_id), []))
         return sorted(out, key=lambda s: s.created_at)
 
+    def find_model(self, name: str, version: str) -> ModelFacts | None:
+        """The registry's version ``name`` ``version`` (any status), or None: how the widget
+        finds, after a restart, what an earlier kernel published."""
+        return facts_of(self._models(f"{name}:{version}"))
+
+    def services_of(self, model_id: str) -> builtins.list[Service]:
+        """The services running (or having run) this model version, oldest first."""
+        return [s for s in self.list() if s.model_id == model_id]
+
     def events(self, service_id: str) -> builtins.list[ServiceEvent]:
         self.store.read(service_id)  # ServiceNotFoundError for an unknown id
         return self.store.events(service_id)
@@ -288,8 +300,9 @@ class LocalServices:
     # -- change ---------------------------------------------------------------------------------
     def stop(self, service_id: str) -> Service:
         self._reconciled(service_id)  # a vanished supervisor is noted before the check
-        self._set(service_id, "stopping", "stop requested", wanted="stopped")
+        record = self._set(service_id, "stopping", "stop requested", wanted="stopped")
         self._end_supervisor(service_id)
+        notify(ServiceChange("stopped", service_id, str(record.get("model_id", ""))))
         return self.show(service_id)
 
     def start(self, service_id: str) -> Service:
@@ -301,15 +314,17 @@ class LocalServices:
         # start at the same moment is refused, and never removes the server this one starts.
         remove_leftovers(record)
         self._spawn(service_id)
+        notify(ServiceChange("started", service_id, str(record.get("model_id", ""))))
         return self.show(service_id)
 
     def delete(self, service_id: str) -> None:
         """Stop and remove everything of the service, then its record; gone afterwards."""
         self.store.read(service_id)
-        self._set(service_id, "deleting", "delete requested")
+        record = self._set(service_id, "deleting", "delete requested")
         self._end_supervisor(service_id)
         remove_leftovers(self.store.read(service_id))
         self.store.remove(service_id)
+        notify(ServiceChange("deleted", service_id, str(record.get("model_id", ""))))
 
     def _set(
         self,

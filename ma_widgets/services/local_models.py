@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ma_widgets.services.base import DeployableModel
+from ma_widgets.services.base import DeployableModel, ModelFacts
 
 
 def registry_model(home: Path, ref: str) -> DeployableModel | None:
@@ -37,4 +37,18 @@ def registry_model(home: Path, ref: str) -> DeployableModel | None:
         record.status,
         validate_spec(record.spec),
         record.image_id or record.image_ref or record.source_image,
+    )
+
+
+def facts_of(model: DeployableModel | None) -> ModelFacts | None:
+    """What the deploy checks (and the widget's Deploy step) need of a resolved model."""
+    if model is None:
+        return None
+    return ModelFacts(
+        model.model_id,
+        model.name,
+        model.version,
+        model.status,
+        model.deployment_types,
+        model.apis,
     )

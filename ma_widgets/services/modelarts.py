@@ -9,7 +9,7 @@ request is checked before it is sent, with the platform's own codes.
 
 from __future__ import annotations
 
-import json
+import builtins
 from typing import TYPE_CHECKING, Any
 
 from ma_widgets.services import status as machine
@@ -31,11 +31,11 @@ from ma_widgets.services.base import (
     wait_for_service,
 )
 from ma_widgets.services.calls import Answer, RequestInvalid, judge, request_problems
+from ma_widgets.services.changes import ServiceChange, notify
+from ma_widgets.services.modelarts_models import facts_from
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from ma_widgets.spec import Api
 
 #: The flavour every edition offers (docs/platform/services.md, "Deploy").
 DEFAULT_SPECIFICATION = "modelarts.vm.cpu.2u"
@@ -127,57 +127,6 @@ def events_from(data: dict[str, Any]) -> list[ServiceEvent]:
     return sorted(out, key=lambda e: e.at)
 
 
-def _content_type(part: dict[str, Any]) -> str:
-    for key in ("Content-type", "Content-Type", "content_type", "content-type"):
-        if key in part:
-            return str(part[key])
-    return "application/json"
-
-
-def apis_from(raw: Any) -> tuple[Api, ...]:
-    """The model details' ``apis`` (a JSON string on the platform, or a list) as Api objects;
-    an entry that cannot be read is left out (the deploy checks then see it as missing)."""
-    from pydantic import ValidationError
-
-    from ma_widgets.spec import Api
-
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw) if raw.strip() else []
-        except ValueError:
-            return ()
-    out = []
-    for item in raw if isinstance(raw, list) else []:
-        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
-            continue
-        data: dict[str, Any] = {
-            k: item[k] for k in ("protocol", "url", "method") if isinstance(item.get(k), str)
-        }
-        data["method"] = str(data.get("method", "post")).lower()
-        for part in ("request", "response"):
-            value = item.get(part)
-            if isinstance(value, dict) and isinstance(value.get("data"), dict):
-                data[part] = {"content_type": _content_type(value), "data": value["data"]}
-        try:
-            out.append(Api.model_validate(data))
-        except ValidationError:
-            continue
-    return tuple(out)
-
-
-def facts_from(details: dict[str, Any]) -> ModelFacts:
-    """The show-model answer -> what the deploy checks need."""
-    install = details.get("install_type") or []
-    return ModelFacts(
-        model_id=str(details.get("model_id", "")),
-        name=str(details.get("model_name", "")),
-        version=str(details.get("model_version", "")),
-        status=str(details.get("model_status", "")),
-        deployment_types=tuple(str(t) for t in install) if isinstance(install, list) else (),
-        apis=apis_from(details.get("apis")),
-    )
-
-
 # -- the client ---------------------------------------------------------------------------------
 class ModelArtsServices:
     """Services of one project; ``settings`` as the ModelArts backend takes them (endpoint,
@@ -253,6 +202,10 @@ class ModelArtsServices:
         except ModelNotFoundError:
             return None
 
+    def find_model(self, name: str, version: str) -> ModelFacts | None:
+        """The project's version ``name`` ``version`` (any status), or None."""
+        return self.model_facts(f"{name}:{version}")
+
     # -- deploy ---------------------------------------------------------------------------------
     def deploy(
         self,
@@ -314,6 +267,7 @@ class ModelArtsServices:
         service_id = answer.get("service_id")
         if not service_id:
             raise ServiceError("the platform accepted the service but sent no service_id")
+        notify(ServiceChange("deployed", str(service_id), facts.model_id))
         return self.show(str(service_id))
 
     # -- look -----------------------------------------------------------------------------------
@@ -324,16 +278,28 @@ class ModelArtsServices:
     def events(self, service_id: str) -> list[ServiceEvent]:
         return events_from(self._request("GET", f"/services/{service_id}/events"))
 
-    def list(self) -> list[Service]:
+    def list(self, model_id: str | None = None) -> list[Service]:
+        """Every service, or those of one model version (the entries lack ``config``: the
+        model id asked for is filled in)."""
         out: list[Service] = []
         offset = 0
         while True:
-            page = self._request("GET", "/services", params={"offset": offset, "limit": PAGE_SIZE})
+            params: dict[str, Any] = {"offset": offset, "limit": PAGE_SIZE}
+            if model_id:
+                params["model_id"] = model_id
+            page = self._request("GET", "/services", params=params)
             entries = page.get("services") or []
-            out.extend(service_from(e) for e in entries if isinstance(e, dict))
+            for entry in (e for e in entries if isinstance(e, dict)):
+                service = service_from(entry)
+                service.model_id = service.model_id or (model_id or "")
+                out.append(service)
             offset += len(entries)
             if not entries or offset >= int(page.get("total_count", offset)):
                 return out
+
+    def services_of(self, model_id: str) -> builtins.list[Service]:
+        """The services of this model version, oldest first."""
+        return sorted(self.list(model_id), key=lambda s: s.created_at)
 
     def wait(
         self,
@@ -359,6 +325,10 @@ class ModelArtsServices:
             raise
         except BackendError as error:
             raise UpdateRefused(error.message, error.error_code) from error
+        change = ServiceChange(
+            "started" if wanted == "running" else "stopped", service_id, current.model_id
+        )
+        notify(change)
         return self.show(service_id)
 
     def stop(self, service_id: str) -> Service:
@@ -369,6 +339,7 @@ class ModelArtsServices:
 
     def delete(self, service_id: str) -> None:
         self._request("DELETE", f"/services/{service_id}")
+        notify(ServiceChange("deleted", service_id))
 
     # -- call -----------------------------------------------------------------------------------
     def predict(

@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from ma_widgets.backends.local import DB_FILE, LocalBackend
 from ma_widgets.services import (
     DeployRefused,
     RequestInvalid,
     ServiceNotFoundError,
     UpdateRefused,
 )
+from ma_widgets.services.changes import ServiceChange, subscribe
 from ma_widgets.services.servers import SERVICE_LABEL, service_processes
+from ma_widgets.spec import validate_spec
 from tests.integration.services.conftest import model_of, spec_data
 
 #: Every wait in these tests ends by this deadline (seconds).
@@ -148,8 +151,11 @@ def test_health_failing_while_running_is_concerning_and_recovers(
 
 
 def test_stop_start_and_delete(services, runtime, tmp_path):
+    seen: list[ServiceChange] = []
+    unsubscribe = subscribe(seen.append)  # what a Deploy panel in this kernel hears
     service = _deploy(services, runtime, tmp_path)
     service_id = service.service_id
+    assert seen == [ServiceChange("deployed", service_id, "model-1")]
     assert services.wait(service_id, DEADLINE_S).status == "running"
     server = services.store.read(service_id)["server"]
     if runtime == "docker":  # the service's own mark, by which its leftovers are found
@@ -176,6 +182,34 @@ def test_stop_start_and_delete(services, runtime, tmp_path):
         services.show(service_id)
     assert service_processes(service_id) == []
     assert services.list() == []
+    unsubscribe()
+    assert [(c.kind, c.service_id, c.model_id) for c in seen] == [
+        (kind, service_id, "model-1") for kind in ("deployed", "stopped", "started", "deleted")
+    ]
+
+
+def test_a_published_version_and_its_services_are_found_by_name_and_version(
+    services, runtime, tmp_path
+):
+    """How a new kernel finds what an earlier one published and deployed: the real registry."""
+    backend = LocalBackend(path=services.home / DB_FILE, docker=runtime == "docker")
+    assert services.find_model("example-model", "0.0.1") is None  # no registry yet
+    handle = backend.submit(validate_spec(spec_data(runtime)))
+    assert backend.wait(handle, timeout_s=DEADLINE_S, poll_s=0.05).status == "published"
+    found = services.find_model("example-model", "0.0.1")
+    assert found is not None and found.model_id == handle.model_id
+    assert found.status == "published" and found.deployment_types == ("real-time",)
+    assert [a.url for a in found.apis] == ["/predict"]
+    assert services.find_model("example-model", "9.9.9") is None
+    assert services.services_of(found.model_id) == []
+    first = services.deploy(found.model_id, workdir=tmp_path)
+    other = services.deploy(model_of(spec_data(runtime)), workdir=tmp_path)  # another model
+    second = services.deploy("example-model:0.0.1", workdir=tmp_path)
+    assert [s.service_id for s in services.services_of(found.model_id)] == [
+        first.service_id,
+        second.service_id,
+    ]
+    assert other.model_id != found.model_id
 
 
 def test_a_type_the_model_was_not_imported_with_is_refused_and_nothing_runs(

@@ -21,6 +21,7 @@ from ma_widgets.services import (
     ServiceNotFoundError,
     UpdateRefused,
 )
+from ma_widgets.services.changes import ServiceChange, subscribe
 from ma_widgets.services.modelarts import ModelArtsServices
 from ma_widgets.services.store import ServiceStore
 from ma_widgets.spec import validate_spec
@@ -110,7 +111,15 @@ def test_deploy_call_stop_start_delete_through_the_api(platform: Platform, runti
 
 def test_refusals_come_before_anything_is_sent(platform: Platform, runtime: str):
     model_id = platform.publish(spec_data(runtime))
+    seen: list[ServiceChange] = []
+    unsubscribe = subscribe(seen.append)
     with platform.services() as services:
+        # A new kernel finds the published version by name and version, and its services.
+        found = services.find_model("example-model", "0.0.1")
+        assert found is not None and found.model_id == model_id
+        assert found.status == "published" and found.deployment_types == ("real-time",)
+        assert services.find_model("example-model", "9.9.9") is None
+        assert services.services_of(model_id) == []
         with pytest.raises(DeployRefused) as wrong_type:
             services.deploy(model_id, "batch", input_dir="/in", output_dir="/out")
         assert wrong_type.value.error_code == "ModelArts.3589"
@@ -122,7 +131,15 @@ def test_refusals_come_before_anything_is_sent(platform: Platform, runtime: str)
         with pytest.raises(DeployRefused) as taken:
             services.deploy(model_id, name="taken")
         assert taken.value.error_code == "ModelArts.3503"
+        [listed] = services.services_of(model_id)
+        assert (listed.service_id, listed.model_id) == (first.service_id, model_id)
         services.delete(first.service_id)
+        assert services.services_of(model_id) == []
+    unsubscribe()
+    # The client's own changes (the emulator, in this process too, tells of its own).
+    assert ServiceChange("deployed", first.service_id, model_id) in seen
+    assert ServiceChange("deleted", first.service_id) in seen
+    assert all(c.service_id == first.service_id for c in seen)  # not the refused ones
 
 
 def test_batch_through_the_api(platform: Platform, runtime: str, tmp_path: Path):

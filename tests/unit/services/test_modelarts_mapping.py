@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ma_widgets.services.modelarts import (
-    apis_from,
-    create_body,
-    events_from,
-    facts_from,
-    service_from,
-)
+from ma_widgets.services.modelarts import create_body, events_from, service_from
+from ma_widgets.services.modelarts_models import apis_from, facts_from
 
 
 def test_a_real_time_create_body_has_one_weighted_entry():
