@@ -12,10 +12,24 @@ import re
 import shlex
 
 from ma_widgets.spec import CommandHealthCheck, HttpHealthCheck, ModelImportSpec
-from ma_widgets.trial.results import Probe
+from ma_widgets.trial.results import Advice, Probe
 from ma_widgets.trial.runtime import ImageInfo
 
 HealthCheck = HttpHealthCheck | CommandHealthCheck
+
+# The spec fields advice can name (dotted paths, as the form and validation errors name them).
+URL = "health_check.url"
+DELAY = "health_check.delay"
+MAX_FAILURES = "health_check.max_failures"
+TIMEOUT = "health_check.timeout"
+COMMAND = "health_check.command"
+PORT = "port"
+PROTOCOL = "protocol"
+START_COMMAND = "start_command"
+#: Every field some advice can name.
+FIELDS = (URL, DELAY, MAX_FAILURES, TIMEOUT, COMMAND, PORT, PROTOCOL, START_COMMAND)
+#: What :func:`budget_advice` and :func:`headroom_advice` ask to change: either one alone.
+SCHEDULE = (DELAY, MAX_FAILURES)
 
 #: Healthy with less than this share of the budget left is worth a warning: a start that is a
 #: little slower on the platform's machines would fail.
@@ -157,7 +171,15 @@ def _command_port_flags(command: str, port: int, runtime: str) -> list[str]:
 def why_no_answer(
     check: HealthCheck, spec: ModelImportSpec, probes: list[Probe], port_label: str | None = None
 ) -> str:
-    """The most likely reason the checks failed, read from the latest failed checks.
+    """The most likely reason the checks failed, in words (see :func:`no_answer_advice`)."""
+    return no_answer_advice(check, spec, probes, port_label).text
+
+
+def no_answer_advice(
+    check: HealthCheck, spec: ModelImportSpec, probes: list[Probe], port_label: str | None = None
+) -> Advice:
+    """The most likely reason the checks failed, read from the latest failed checks, with the
+    field to change.
 
     The latest ones matter: early checks of a slow starter fail with "connection refused"
     whatever the final problem is.
@@ -167,41 +189,50 @@ def why_no_answer(
     if isinstance(check, CommandHealthCheck):
         codes = sorted({p.status for p in failed if p.status is not None})
         if codes == [127]:
-            return (
+            return Advice(
                 f"the health command {check.command!r} was not found where the server runs "
-                "(exit code 127): install the program or use another command"
+                "(exit code 127): install the program or use another command",
+                (COMMAND,),
             )
         if codes:
-            return (
+            return Advice(
                 f"the health command {check.command!r} failed every time (exit codes "
-                f"{', '.join(map(str, codes))}): run it by hand next to the server"
+                f"{', '.join(map(str, codes))}): run it by hand next to the server",
+                (COMMAND,),
             )
-        return f"the health command {check.command!r} never finished within {check.timeout} s"
+        return Advice(
+            f"the health command {check.command!r} never finished within {check.timeout} s",
+            (COMMAND, TIMEOUT),
+        )
     statuses = sorted({p.status for p in failed if p.status is not None})
     if failed and failed[-1].status is None and failed[-1].error.startswith("not a"):
-        return (
+        return Advice(
             f"something answers on port {port}, but {failed[-1].error}: set Protocol to the "
-            f"one the server speaks (now {spec.protocol})"
+            f"one the server speaks (now {spec.protocol})",
+            (PROTOCOL,),
         )
     if failed and "within" in failed[-1].error:
-        return (
+        return Advice(
             f"{check.url} did not answer within the {check.timeout} s probe timeout: make "
-            "the check cheaper or raise the timeout"
+            "the check cheaper or raise the timeout",
+            (TIMEOUT,),
         )
     if statuses == [404]:
-        return (
+        return Advice(
             f"the server answers, but not on {check.url} (HTTP 404): set Health Check URL "
-            "to a path it serves"
+            "to a path it serves",
+            (URL,),
         )
     if statuses:
         listed = ", ".join(map(str, statuses))
-        return (
+        return Advice(  # the server's own verdict: its log, not a setting, says why
             f"{check.url} answered HTTP {listed}: the server runs but reports itself "
             "unhealthy; check its log"
         )
-    return (
+    return Advice(
         f"nothing answered on port {port}: make the server listen on "
-        f"0.0.0.0:{port}, or set Port to the one it uses"
+        f"0.0.0.0:{port}, or set Port to the one it uses",
+        (PORT,),
     )
 
 
@@ -215,24 +246,29 @@ def advice_for(
     exit_code: int | None,
     observed_until_s: float | None = None,
     port_label: str | None = None,
-) -> list[str]:
+) -> list[Advice]:
     """Advice after a trial: which setting to change and to what, or what else is wrong."""
     budget = check.startup_budget_s()
     if verdict == "healthy" and ready_after_s is not None:
         line = headroom_advice(check, ready_after_s)
-        return [line] if line else []
+        return [Advice(line, SCHEDULE)] if line else []
     if verdict == "unhealthy":
         if first_answer_s is not None:
-            return [budget_advice(check, first_answer_s)]
-        lines = [why_no_answer(check, spec, probes, port_label)]
+            return [Advice(budget_advice(check, first_answer_s), SCHEDULE)]
+        items = [no_answer_advice(check, spec, probes, port_label)]
         if observed_until_s is not None:
-            lines.append(
-                f"no successful check in {observed_until_s:.3g} s (the budget is {budget:g} s)"
+            items.append(
+                Advice(
+                    f"no successful check in {observed_until_s:.3g} s (the budget is {budget:g} s)"
+                )
             )
-        return lines
+        return items
     if verdict == "exited":
         return [
-            f"the server exited with code {exit_code} before a successful check: read the "
-            "log tail; the start command or the model load failed"
+            Advice(
+                f"the server exited with code {exit_code} before a successful check: read the "
+                "log tail; the start command or the model load failed",
+                (START_COMMAND,),
+            )
         ]
     return []

@@ -351,16 +351,18 @@ class Trial:
     def _advise(self, startup: Startup, first: float | None, observed: float | None) -> None:
         result = self.result
         result.first_answer_s = first if startup.ready_after_s is None else startup.ready_after_s
-        result.advice = advice_for(
-            startup.verdict,
-            self.spec,
-            self.check,
-            startup.ready_after_s,
-            first,
-            result.probes,
-            startup.exit_code,
-            observed,
-            self._port_label(),
+        result.set_advice(
+            advice_for(
+                startup.verdict,
+                self.spec,
+                self.check,
+                startup.ready_after_s,
+                first,
+                result.probes,
+                startup.exit_code,
+                observed,
+                self._port_label(),
+            )
         )
 
     # -- after the verdict ------------------------------------------------------------------

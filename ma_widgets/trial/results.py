@@ -61,6 +61,20 @@ class SmokeResult:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """One piece of advice, and the spec fields it asks to change.
+
+    ``fields`` are dotted spec paths (``health_check.delay``), in the order the sentence names
+    them; empty when the fault is in the server itself (its log says more than a setting).
+    Why data and not words: a display offers a way to each field (the panel's "Go to ..."
+    buttons), and rewording a sentence must not lose that.
+    """
+
+    text: str
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TrialEvent:
     """Something the panel or CLI shows as it happens; ``data`` depends on ``kind``.
 
@@ -99,6 +113,10 @@ class TrialResult:
     probes: list[Probe] = field(default_factory=list)
     log_tail: list[str] = field(default_factory=list)
     advice: list[str] = field(default_factory=list)
+    """What to change, one sentence each (what the CLI prints)."""
+    advice_fields: list[str] = field(default_factory=list)
+    """The spec fields the advice asks to change (dotted paths, each once, in the order the
+    advice names them): see :class:`Advice` and :meth:`set_advice`."""
     flags: list[str] = field(default_factory=list)
     smoke: list[SmokeResult] = field(default_factory=list)
     alarm: bool = False
@@ -109,6 +127,11 @@ class TrialResult:
     @property
     def healthy(self) -> bool:
         return self.verdict == "healthy"
+
+    def set_advice(self, items: list[Advice]) -> None:
+        """Keep the advice's sentences and the fields they name (in order, each once)."""
+        self.advice = [item.text for item in items]
+        self.advice_fields = list(dict.fromkeys(path for item in items for path in item.fields))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only (the CLI's --json output)."""

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ma_widgets.spec import CommandHealthCheck
-from ma_widgets.trial.advice import HealthCheck
+from ma_widgets.trial.advice import COMMAND, PROTOCOL, TIMEOUT, URL, HealthCheck
 from ma_widgets.trial.probes import ProbeOutcome
 from ma_widgets.trial.results import Mode, Phase, Probe
 
@@ -87,12 +87,12 @@ class Diagnosis:
 def field_for(check: HealthCheck, probe: Probe) -> str:
     """The spec field a user changes for this stable failure ("" for a fault in the server)."""
     if probe.label == "no answer in time":
-        return "health_check.timeout"
+        return TIMEOUT
     if isinstance(check, CommandHealthCheck):
-        return "health_check.command" if probe.status == 127 else ""
+        return COMMAND if probe.status == 127 else ""
     if probe.status is None and probe.error.startswith("not a"):
-        return "protocol"  # it answers, but not in the protocol the spec names
-    return "health_check.url" if probe.status == 404 else ""
+        return PROTOCOL  # it answers, but not in the protocol the spec names
+    return URL if probe.status == 404 else ""
 
 
 class Diagnoser:

@@ -3,8 +3,9 @@
 Why: advice in small grey text under a red verdict was read past. The callout says what is
 wrong and, while the verdict is not final yet, how long until it is; each field it names gets a
 button that opens the Model step at that field (the app's ``go_to``, the same path as "Show all
-problems" uses). Which fields a sentence names is a pure function of the advice's words
-(:func:`fields_in`), tested without widgets.
+problems" uses). Which fields those are is data from the trial layer (a diagnosis's ``field``,
+a result's ``advice_fields``), never read back out of the advice's words: rewording a sentence
+cannot lose its button. Each button says the field's label as the form shows it.
 """
 
 from __future__ import annotations
@@ -14,46 +15,46 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
+from pydantic import BaseModel
 
+from ma_widgets.spec import ModelImportSpec
 from ma_widgets.trial import TrialResult
+from ma_widgets.trial.advice import FIELDS
 from ma_widgets.widgets.binding import close_tree
-
-#: Field path -> the words the form shows for it.
-FIELD_NAMES = {
-    "health_check.url": "Health Check URL",
-    "health_check.delay": "Delay",
-    "health_check.max_failures": "Maximum Failures",
-    "health_check.period": "Period",
-    "health_check.timeout": "Timeout",
-    "health_check.command": "Health check command",
-    "port": "Port",
-    "protocol": "Protocol",
-    "start_command": "Start command",
-}
-#: Words in the advice -> the field they ask to change (first match wins per field).
-_CUES = (
-    ("Health Check URL", "health_check.url"),
-    ("set Delay", "health_check.delay"),
-    ("Maximum Failures >=", "health_check.max_failures"),
-    ("raise the timeout", "health_check.timeout"),
-    ("health command", "health_check.command"),
-    ("set Port", "port"),
-    ("set Protocol", "protocol"),
-)
+from ma_widgets.widgets.shapes import field_shape, label_of
 
 
-def fields_in(lines: list[str], named: str = "") -> list[str]:
-    """The fields the advice asks to change, in order: ``named`` (a diagnosis's field) first."""
-    found = [named] if named else []
-    text = " ".join(lines)
-    for cue, path in _CUES:
-        if cue in text and path not in found:
-            found.append(path)
-    return found
+def form_label(path: str, model: type[BaseModel] = ModelImportSpec) -> str:
+    """The label the form shows for the field at dotted ``path`` (the path itself if none).
+
+    The form labels a field with its model title (:func:`~ma_widgets.widgets.shapes.label_of`);
+    a health-check field is looked up in each of the check's modes.
+    """
+    models: list[type[BaseModel]] = [model]
+    label = path
+    for part in path.split("."):
+        info = next((m.model_fields[part] for m in models if part in m.model_fields), None)
+        if info is None:
+            return path
+        label = label_of(part, info)
+        shape = field_shape(info)
+        while shape.inner is not None and shape.kind == "optional":
+            shape = shape.inner
+        models = list(shape.variants.values()) or ([shape.model] if shape.model else [])
+    return label
+
+
+#: Field path -> the label the form shows for it, for every field the trial's advice can name.
+FIELD_NAMES = {path: form_label(path) for path in FIELDS}
 
 
 def field_name(path: str) -> str:
-    return FIELD_NAMES.get(path, path)
+    return FIELD_NAMES.get(path) or form_label(path)
+
+
+def _fields(*groups: list[str] | tuple[str, ...]) -> list[str]:
+    """The fields of ``groups``, each once, in order (a diagnosis's field first)."""
+    return list(dict.fromkeys(path for group in groups for path in group if path))
 
 
 def diagnosis_words(diagnosis: Any, now_s: float) -> tuple[str, list[str], list[str]]:
@@ -71,21 +72,25 @@ def diagnosis_words(diagnosis: Any, now_s: float) -> tuple[str, list[str], list[
     lines = [str(getattr(diagnosis, "problem", ""))]
     if field:
         lines.append(f"Change {field_name(field)} in the Model step.")
-    return heading, lines, fields_in(lines, field)
+    return heading, lines, _fields([field])
 
 
 def advice_words(
     result: TrialResult, field: str = ""
 ) -> tuple[str, list[str], list[str], str] | None:
-    """(heading, lines, fields, tone) after a verdict; None when there is nothing to change."""
+    """(heading, lines, fields, tone) after a verdict; None when there is nothing to change.
+
+    The fields: ``field`` (the diagnosis's, when there was one), then the advice's.
+    """
     lines = list(result.advice) + [
         f"{s.method} {s.url}: " + "; ".join(s.problems) for s in result.smoke if not s.ok
     ]
     if result.verdict == "stopped" or (result.verdict == "healthy" and not lines):
         return None
+    fields = _fields([field], result.advice_fields)
     if result.verdict == "healthy":
-        return "Healthy, but:", lines, fields_in(lines, field), "warn"
-    return "What to change:", lines, fields_in(lines, field), "bad"
+        return "Healthy, but:", lines, fields, "warn"
+    return "What to change:", lines, fields, "bad"
 
 
 class Callout(w.VBox):

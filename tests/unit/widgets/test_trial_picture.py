@@ -17,7 +17,7 @@ import pytest
 from ma_widgets.spec import validate_spec
 from ma_widgets.trial import Probe, TrialEvent
 from ma_widgets.trial.engine import Trial
-from ma_widgets.widgets.trial_callout import advice_words, fields_in
+from ma_widgets.widgets.trial_callout import advice_words
 from ma_widgets.widgets.trial_picture import (
     MAX_RUNS,
     MAX_TICKS,
@@ -178,20 +178,17 @@ def test_server_text_in_the_list_and_picture_is_escaped() -> None:
     assert "<script>" not in render_svg(picture)
 
 
-def test_the_callout_finds_the_fields_its_advice_names() -> None:
-    assert fields_in(["set Health Check URL to a path it serves"]) == ["health_check.url"]
-    slow = "answered after 3 s; the budget is 2 s; set Delay >= 2 or Maximum Failures >= 3"
-    assert fields_in([slow]) == ["health_check.delay", "health_check.max_failures"]
-    assert fields_in(["the server exited"], "health_check.url") == ["health_check.url"]
-
-
 def test_the_callout_speaks_only_when_there_is_something_to_change() -> None:
     from ma_widgets.trial import TrialResult
 
     assert advice_words(TrialResult("healthy", "fast", "process", 67)) is None
     assert advice_words(TrialResult("stopped", "fast", "process", 67, advice=["x"])) is None
     late = "answered after 60 s; only 7 s of the 67 s budget left; ... set Delay >= 12"
-    healthy = advice_words(TrialResult("healthy", "fast", "process", 67, advice=[late]))
+    healthy = advice_words(
+        TrialResult(
+            "healthy", "fast", "process", 67, advice=[late], advice_fields=["health_check.delay"]
+        )
+    )
     assert healthy == ("Healthy, but:", [late], ["health_check.delay"], "warn")
     bad = advice_words(TrialResult("unhealthy", "fast", "process", 67, advice=["read the log"]))
     assert bad == ("What to change:", ["read the log"], [], "bad")
