@@ -25,7 +25,7 @@ from ma_widgets.backends.base import (
 )
 from ma_widgets.backends.errors import BackendError, ModelNotFoundError
 from ma_widgets.backends.settings import LocalSettings, load_settings, setting_fields
-from ma_widgets.backends.store import Record, Store
+from ma_widgets.backends.store import Record, Store, local_registry_id
 
 if TYPE_CHECKING:
     from ma_widgets.backends.images import DockerImages
@@ -83,6 +83,11 @@ class LocalBackend(BackendBase):
                 self._store = Store(self.path)
             return self._store
 
+    @property
+    def registry_id(self) -> str:
+        """This registry in change announcements (backends/changes.py): its file."""
+        return local_registry_id(self.path)
+
     def _exists(self) -> bool:
         return self._store is not None or self.path.exists()
 
@@ -93,7 +98,12 @@ class LocalBackend(BackendBase):
         from ma_widgets.render import to_request_body, to_spec_json
 
         model_id = self.store.insert(
-            spec.name, spec.version, to_spec_json(spec), to_request_body(spec), spec.image
+            spec.name,
+            spec.version,
+            to_spec_json(spec),
+            to_request_body(spec),
+            spec.image,
+            submitted=spec,
         )
         try:
             self._publish(model_id, spec)

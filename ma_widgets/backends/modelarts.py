@@ -35,6 +35,7 @@ from ma_widgets.backends.base import (
     sort_versions,
     wait_for,
 )
+from ma_widgets.backends.changes import DELETED, announce_version
 from ma_widgets.backends.client import ModelArtsClient, json_object
 from ma_widgets.backends.codes import explain
 from ma_widgets.backends.errors import (
@@ -116,6 +117,12 @@ class ModelArtsBackend(BackendBase):
     def project_id(self) -> str | None:
         return self.client.project_id
 
+    @property
+    def registry_id(self) -> str:
+        """This registry in change announcements (backends/changes.py): endpoint, project and
+        workspace."""
+        return f"modelarts:{self.endpoint}/{self.project_id}/{self.client.workspace_id}"
+
     # -- the protocol -------------------------------------------------------------------------
 
     def submit(self, spec: ModelImportSpec) -> SubmissionHandle:
@@ -139,7 +146,7 @@ class ModelArtsBackend(BackendBase):
                     self._unsure.add((spec.name, spec.version))  # until the platform says
                     found = self._look_up(spec, error)
                     if found is not None:
-                        return self._handle(spec, found.model_id)
+                        return self._handle(spec, found.model_id, found.status)
                 continue
             except BackendError as error:
                 if error.error_code != "ModelArts.3002":
@@ -208,14 +215,20 @@ class ModelArtsBackend(BackendBase):
                 f"the platform answered the delete of {model_id} without listing it as "
                 "deleted or failed; check the model list"
             )
+        # The platform's answer names no model: listeners of any name take it as theirs.
+        announce_version(self.registry_id, "", "", DELETED, model_id)
 
     def close(self) -> None:
         self.client.close()
 
     # -- deciding from facts ------------------------------------------------------------------
 
-    def _handle(self, spec: ModelImportSpec, model_id: str) -> SubmissionHandle:
+    def _handle(
+        self, spec: ModelImportSpec, model_id: str, status: Status = "publishing"
+    ) -> SubmissionHandle:
+        """The submit's result; announced to this process's listeners (backends/changes.py)."""
         self._unsure.discard((spec.name, spec.version))
+        announce_version(self.registry_id, spec.name, spec.version, status, model_id, spec)
         return SubmissionHandle(self.name, model_id, spec.name, spec.version)
 
     def _look_up(self, spec: ModelImportSpec, cause: BackendError) -> ModelVersion | None:
@@ -243,7 +256,7 @@ class ModelArtsBackend(BackendBase):
         if image and image != body.get("source_location"):  # someone else's, not ours
             self._unsure.discard((spec.name, spec.version))
             raise DuplicateModelError(spec.name, spec.version) from None
-        return self._handle(spec, found.model_id)
+        return self._handle(spec, found.model_id, found.status)
 
     def _duplicate(self, spec: ModelImportSpec, body: dict[str, Any]) -> DuplicateModelError:
         """The refusal for a version that was there before this call: says so plainly when it
@@ -276,7 +289,11 @@ class ModelArtsBackend(BackendBase):
         timeline = self._timelines.setdefault(model_id, [])
         shown = message or raw
         if not timeline or (timeline[-1].status, timeline[-1].message) != (status, shown):
+            changed = not timeline or timeline[-1].status != status
             timeline.append(StatusEvent(status, shown, time.time()))
+            if changed:  # a status this process had not seen: its listeners hear of it
+                name, version = _name_of(details, handle)
+                announce_version(self.registry_id, name, version, status, model_id)
         code = details.get("error_code")
         return StatusReport(
             model_id=model_id,
@@ -338,6 +355,14 @@ def _version_from(model: dict[str, Any]) -> ModelVersion:
         created_at=_epoch_s(model.get("create_at")),
         extra={"image": str(model.get("source_location") or ""), "model_status": raw},
     )
+
+
+def _name_of(details: dict[str, Any], handle: SubmissionHandle | str) -> tuple[str, str]:
+    """The model's name and version, from the platform's answer, else from the handle."""
+    name, version = str(details.get("model_name") or ""), str(details.get("model_version") or "")
+    if isinstance(handle, SubmissionHandle):
+        return name or handle.name, version or handle.version
+    return name, version
 
 
 def _int(value: Any, default: int) -> int:

@@ -16,11 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ma_widgets.backends.base import Status, StatusEvent
+from ma_widgets.backends.changes import DELETED, announce_version
 from ma_widgets.backends.errors import BackendError, DuplicateModelError
 from ma_widgets.backends.owner import current_owner, owner_alive
+
+if TYPE_CHECKING:
+    from ma_widgets.spec import ModelImportSpec
 
 #: How long a writer waits for another process's transaction before giving up (ms).
 BUSY_TIMEOUT_MS = 30_000
@@ -82,11 +86,22 @@ class Record:
     owner: str | None = None
 
 
+def local_registry_id(path: Path) -> str:
+    """The local registry's identity in change announcements (backends/changes.py): its file,
+    resolved, so two backends on one file (or two spellings of its path) are one registry."""
+    return f"local:{Path(path).resolve()}"
+
+
 class Store:
-    """A connection per call: safe to share between threads, cheap with SQLite."""
+    """A connection per call: safe to share between threads, cheap with SQLite.
+
+    Every write is announced to this process's listeners once it is committed
+    (backends/changes.py), so an open panel sees a submit made from code.
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self.registry_id = local_registry_id(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -158,10 +173,16 @@ class Store:
             conn.close()
 
     def insert(
-        self, name: str, version: str, spec: dict[str, Any], request: dict[str, Any], image: str
+        self,
+        name: str,
+        version: str,
+        spec: dict[str, Any],
+        request: dict[str, Any],
+        image: str,
+        submitted: ModelImportSpec | None = None,
     ) -> str:
         """Add a new version in ``publishing``, owned by this process; DuplicateModelError if
-        name+version exists.
+        name+version exists. ``submitted``: the spec object itself, for the announcement.
 
         A ``failed`` version with the same name + version, or one left ``publishing`` by a
         process that died (see owner.py, and STALE_PUBLISHING_S for unowned ones), is replaced
@@ -171,7 +192,7 @@ class Store:
         now = time.time()
         try:
             with self._write() as conn:
-                self._settle(conn, "AND name=? AND version=?", (name, version))
+                settled = self._settle(conn, "AND name=? AND version=?", (name, version))
                 # A failed version may be submitted again (fixing the image is the usual cure);
                 # anything else keeps its name + version.
                 conn.execute(
@@ -203,6 +224,8 @@ class Store:
             if isinstance(error.__cause__, sqlite3.IntegrityError):
                 raise DuplicateModelError(name, version) from error.__cause__
             raise
+        self._announce(settled)
+        announce_version(self.registry_id, name, version, "publishing", model_id, submitted)
         return model_id
 
     def record(self, model_id: str, status: Status, message: str, **image: str | None) -> None:
@@ -225,6 +248,11 @@ class Store:
                 "INSERT INTO events (model_id, status, message, at) VALUES (?,?,?,?)",
                 (model_id, status, message, now),
             )
+            row = conn.execute(
+                "SELECT name, version FROM models WHERE model_id=?", (model_id,)
+            ).fetchone()
+        if row is not None:
+            announce_version(self.registry_id, row["name"], row["version"], status, model_id)
 
     def settle_abandoned(self) -> int:
         """Mark every version whose publisher died ``failed`` (with ABANDONED); how many.
@@ -239,15 +267,20 @@ class Store:
         if not any(owner_alive(r["owner"]) is False for r in rows):
             return 0
         with self._write() as conn:
-            return self._settle(conn, "", ())
+            settled = self._settle(conn, "", ())
+        self._announce(settled)
+        return len(settled)
 
-    def _settle(self, conn: sqlite3.Connection, where: str, args: tuple[Any, ...]) -> int:
+    def _settle(
+        self, conn: sqlite3.Connection, where: str, args: tuple[Any, ...]
+    ) -> list[sqlite3.Row]:
+        """Fail the abandoned versions (inside ``conn``'s transaction); the rows failed."""
         rows = conn.execute(
-            "SELECT model_id, owner FROM models WHERE status='publishing' AND owner IS NOT NULL "
-            + where,
+            "SELECT model_id, name, version, owner FROM models "
+            "WHERE status='publishing' AND owner IS NOT NULL " + where,
             args,
         ).fetchall()
-        now, settled = time.time(), 0
+        now, settled = time.time(), []
         for row in rows:
             if owner_alive(row["owner"]) is not False:
                 continue
@@ -261,8 +294,15 @@ class Store:
                 "INSERT INTO events (model_id, status, message, at) VALUES (?,?,?,?)",
                 (row["model_id"], "failed", message, now),
             )
-            settled += 1
+            settled.append(row)
         return settled
+
+    def _announce(self, failed: list[sqlite3.Row]) -> None:
+        """Announce versions ``_settle`` failed, once their transaction is committed."""
+        for row in failed:
+            announce_version(
+                self.registry_id, row["name"], row["version"], "failed", row["model_id"]
+            )
 
     def get(self, model_id: str) -> Record | None:
         with self._read() as conn:
@@ -286,7 +326,12 @@ class Store:
 
     def delete(self, model_id: str) -> None:
         with self._write() as conn:
+            row = conn.execute(
+                "SELECT name, version FROM models WHERE model_id=?", (model_id,)
+            ).fetchone()
             conn.execute("DELETE FROM models WHERE model_id=?", (model_id,))
+        if row is not None:
+            announce_version(self.registry_id, row["name"], row["version"], DELETED, model_id)
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
