@@ -12,6 +12,12 @@ the form. The built-in receivers (preview, panels) are each called on their own 
 is caught, logged and shown in the status area: the edit is already in the raw dict by then, so
 a broken panel can neither lose what the user typed nor stop the others from hearing about it
 (a submit panel left enabled for a spec that has since become invalid).
+
+First use is quick: the Trial, Submit, Deploy and Try it panels are built the first time their
+step is shown or their attribute (``trial_panel``, ``submit_panel``, ``panels["deploy"]``) is
+read, so the first cell imports and builds the form and the preview only; no Docker client,
+backend settings or service layer before they are wanted. Until then the step bar shows what a
+fresh panel would ("not run", "not submitted").
 """
 
 from __future__ import annotations
@@ -19,9 +25,9 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 from ipywidgets import CallbackDispatcher
@@ -41,18 +47,24 @@ from ma_widgets.render import (
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.spec.limits import json_value_problem
 from ma_widgets.widgets.a11y import AriaBridge
-from ma_widgets.widgets.binding import close_contents
-from ma_widgets.widgets.deploy_wiring import deploy_panels, runtime_of
+from ma_widgets.widgets.binding import close_contents, close_tree
 from ma_widgets.widgets.form import Form
 from ma_widgets.widgets.preview import Loader, Preview
 from ma_widgets.widgets.problems import ProblemList
 from ma_widgets.widgets.schema_editor import check_pending
 from ma_widgets.widgets.steps import STEPS, Action, Facts, Placeholder, StepBar
 from ma_widgets.widgets.style import CSS
-from ma_widgets.widgets.submit_panel import SubmitPanel
-from ma_widgets.widgets.trial_panel import TrialPanel
+
+if TYPE_CHECKING:
+    from ma_widgets.widgets.deploy_wiring import DeployWiring
+    from ma_widgets.widgets.submit_panel import SubmitPanel
+    from ma_widgets.widgets.trial_panel import TrialPanel
 
 _NOT_LOADED = "Not loaded (the form is unchanged): "
+#: The steps whose panel is built the first time it is shown (or its attribute read).
+_LAZY_STEPS = ("trial", "submit", "deploy", "try")
+#: The steps ``plug`` takes a panel for.
+_PLUGGABLE = ("deploy", "try")
 #: How much of a failure's message the status area shows (the log has the traceback).
 _MESSAGE_CHARS = 200
 _LOG = logging.getLogger(__name__)
@@ -94,23 +106,21 @@ class ModelImportWidget(w.VBox):
         self.show_problems = self.problems.show_button
         self.preview = Preview()
         self.loader = Loader(self._load_bytes)
-        self.trial_panel = TrialPanel(runtime)
-        self.trial_panel.focus_field = self.go_to  # the callout's "Go to ..." buttons
-        self.submit_panel = SubmitPanel(backend)
-        self.submit_panel.on_new_version(self.set_version)
         self.stale_note = w.HTML("").add_class("ma-stale-note")
-        # Deploy and Try it follow what the submit panel published (deploy_wiring.py).
-        self.panels: dict[str, Any] = deploy_panels(self.submit_panel, runtime_of(self.trial_panel))
+        # The Trial, Submit, Deploy and Try it panels are built the first time their step is
+        # shown or their attribute is read: the first cell pays for the form only (no Docker
+        # client, no backend settings, no service layer imported before they are wanted).
+        self._runtime, self._backend = runtime, backend
+        self._built: dict[str, w.Widget] = {}
+        self._wiring: DeployWiring | None = None
+        self.panels = LazyPanels(self)
         data = spec.model_dump(mode="json") if isinstance(spec, BaseModel) else spec
         self.form = Form(model, data, overrides=overrides, on_change=self._changed)
         self.bar = StepBar(self._act)
         self.contents: dict[str, w.Box] = {
             "model": w.VBox([self.loader.widget, self.form.widget, self.problems]),
             "preview": self.preview.widget,
-            "trial": w.VBox([self.stale_note, self.trial_panel]),
-            "submit": w.VBox([self.submit_panel]),
-            "deploy": w.VBox([self.panels["deploy"]]),
-            "try": w.VBox([self.panels["try"]]),
+            **{key: w.VBox([]) for key in _LAZY_STEPS},
         }
         for key, box in self.contents.items():
             box.add_class("ma-step-content").add_class(f"ma-step-content-{key}")
@@ -120,11 +130,19 @@ class ModelImportWidget(w.VBox):
         super().__init__([w.HTML(CSS), self.bridge, title, self.bar, *self.contents.values()])
         self.add_class("ma-app")
         self.bar.observe(self._on_step_chosen, "current")
-        watched = ((self.trial_panel, "verdict_state"), (self.submit_panel, "state"))
-        for panel, name in (*watched, *((p, "status") for p in self.panels.values())):
-            if isinstance(panel, w.Widget) and panel.has_trait(name):
-                panel.observe(lambda _c: self._update_bar(), name)
         self._changed(self.form)
+
+    @property
+    def trial_panel(self) -> TrialPanel:
+        """The Trial step's panel (built on first use)."""
+        panel: TrialPanel = self._panel("trial")
+        return panel
+
+    @property
+    def submit_panel(self) -> SubmitPanel:
+        """The Submit step's panel (built on first use)."""
+        panel: SubmitPanel = self._panel("submit")
+        return panel
 
     # -- public API ---------------------------------------------------------------------------
     def on_change(self, callback: Callable[[ModelImportWidget], Any], remove: bool = False) -> None:
@@ -136,6 +154,8 @@ class ModelImportWidget(w.VBox):
         if key not in self.contents:
             raise KeyError(f"no step {key!r}; the steps are {', '.join(k for k, _ in STEPS)}")
         check_pending()  # leaving the Model step: a schema typed there is checked now
+        if key in _LAZY_STEPS:
+            self._panel(key)  # built the first time it is shown
         for name, box in self.contents.items():
             display = None if name == key else "none"
             if box.layout.display != display:
@@ -154,14 +174,11 @@ class ModelImportWidget(w.VBox):
         """
         if step not in self.panels:
             raise KeyError(f"only {', '.join(self.panels)} take a panel")
-        old, self.panels[step] = self.panels[step], panel
-        self.contents[step].children = [panel]
+        old = self._built.get(step)
         if old is not panel:
+            self._install(step, panel)
+        if old is not None and old is not panel:
             old.close()  # a replaced deploy panel stops watching (its service runs on)
-        if panel.has_trait("status"):
-            panel.observe(lambda _c: self._update_bar(), "status")
-        self._call(f"{step} panel", getattr(panel, "set_spec", lambda _s: None), self.form.spec)
-        self._update_bar()
 
     def set_value(self, path: str, value: Any) -> None:
         """Set one field (dotted path) as if the user typed it."""
@@ -211,26 +228,86 @@ class ModelImportWidget(w.VBox):
 
     def close(self) -> None:
         """Stop the panels' work (a running trial) before the widgets go, then close them all."""
-        panels = [self.trial_panel, self.submit_panel, *self.panels.values()]
+        panels = list(self._built.values())  # a panel never built has nothing to stop
         for panel in panels:
             panel.close()
         close_contents(self, keep=tuple(panels))
+        if "trial" not in self._built:
+            close_tree(self.stale_note)  # in the page only once the trial panel is
         super().close()
+
+    # -- the panels, built on first use ---------------------------------------------------------
+    def _panel(self, step: str) -> Any:
+        """The panel of ``step`` ("trial", "submit", "deploy", "try"), built if need be."""
+        panel = self._built.get(step)
+        if panel is None:
+            panel = self._install(step, self._build(step))
+        return panel
+
+    def _build(self, step: str) -> w.Widget:
+        if step == "trial":
+            from ma_widgets.widgets.trial_panel import TrialPanel
+
+            trial = TrialPanel(self._runtime)
+            trial.focus_field = self.go_to  # the callout's "Go to ..." buttons
+            return trial
+        if step == "submit":
+            from ma_widgets.widgets.submit_panel import SubmitPanel
+
+            submit = SubmitPanel(self._backend)
+            submit.on_new_version(self.set_version)
+            return submit
+        if self._wiring is None:
+            from ma_widgets.widgets.deploy_wiring import DeployWiring
+
+            # Deploy and Try it follow what the submit panel published (deploy_wiring.py).
+            self._wiring = DeployWiring(lambda: self.submit_panel, self._service_runtime)
+            if "submit" in self._built:
+                self._wiring.follow(self._built["submit"])
+        return self._wiring.build_deploy() if step == "deploy" else self._wiring.build_try()
+
+    def _install(self, step: str, panel: w.Widget) -> w.Widget:
+        """Put ``panel`` in its step, watch what the step bar shows of it, give it the spec."""
+        self._built[step] = panel
+        self.contents[step].children = [self.stale_note, panel] if step == "trial" else [panel]
+        watched = {"trial": "verdict_state", "submit": "state"}.get(step, "status")
+        if panel.has_trait(watched):
+            panel.observe(lambda _c: self._update_bar(), watched)
+        if step == "submit" and self._wiring is not None:
+            self._wiring.follow(panel)
+        self._call(f"{step} panel", getattr(panel, "set_spec", lambda _s: None), self.form.spec)
+        self._show_status(self.form)  # a panel that failed to take the spec says so
+        self._last_facts = None  # the bar reads the new panel's state
+        self._update_bar()
+        return panel
+
+    def _service_runtime(self) -> str:
+        """Where local services run: the trial's runtime once known, else what was asked."""
+        from ma_widgets.widgets.deploy_wiring import runtime_of
+
+        if "trial" in self._built:
+            return runtime_of(self._built["trial"])
+        asked = self._runtime
+        name = asked if isinstance(asked, str) else getattr(asked, "name", "")
+        return name if name in ("docker", "process") else "auto"
 
     # -- the step bar ---------------------------------------------------------------------------
     def _facts(self) -> Facts:
-        trial = self.trial_panel
+        """What the bar shows, read from the panels built so far (one never opened is fresh)."""
+        trial = self._built.get("trial")
         judged = getattr(trial, "judged_spec", None)
         verdict = str(getattr(trial, "verdict_state", ""))
-        deploy, try_it = self.panels["deploy"], self.panels["try"]
+        model_status = str(getattr(self._built.get("submit"), "state", ""))
+        deploy, try_it = self._built.get("deploy"), self._built.get("try")
+        fresh_deploy = "not deployed" if model_status == "published" else "publish first"
         return Facts(
             problems=len(self.form.errors),
             preview_stale=self.preview.stale,
-            has_runtime=getattr(trial, "runtime", None) is not None,
+            has_runtime=trial is None or getattr(trial, "runtime", None) is not None,
             verdict=verdict,
             verdict_stale=bool(verdict) and verdict != "running" and judged != self.form.spec,
-            model_status=str(getattr(self.submit_panel, "state", "")),
-            service_status=str(getattr(deploy, "status", "")),
+            model_status=model_status,
+            service_status=str(getattr(deploy, "status", "")) if deploy else fresh_deploy,
             deploy_plugged=not isinstance(deploy, Placeholder),
             try_status=str(getattr(try_it, "status", "")),
             try_plugged=not isinstance(try_it, Placeholder),
@@ -249,12 +326,13 @@ class ModelImportWidget(w.VBox):
             if stale
             else ""
         )
-        if self.stale_note.value != note:
+        trial = self._built.get("trial")
+        if self.stale_note.value != note or (trial is not None and stale != _dimmed(trial)):
             self.stale_note.value = note
-            if stale:
-                self.trial_panel.add_class("ma-stale")
-            else:
-                self.trial_panel.remove_class("ma-stale")
+            if trial is not None and stale:
+                trial.add_class("ma-stale")
+            elif trial is not None:
+                trial.remove_class("ma-stale")
 
     def _on_step_chosen(self, change: dict[str, Any]) -> None:
         if change["new"] != self.step:  # a click on the bar, not show_step itself
@@ -321,9 +399,7 @@ class ModelImportWidget(w.VBox):
         """Tell every receiver; each failure is caught on its own, then shown in the status."""
         spec: Any = form.spec
         self._call("preview", self.preview.show, spec, len(form.errors))
-        self._call("trial panel", self.trial_panel.set_spec, spec)
-        self._call("submit panel", self.submit_panel.set_spec, spec)
-        for step, panel in self.panels.items():
+        for step, panel in self._built.items():
             self._call(f"{step} panel", getattr(panel, "set_spec", lambda _s: None), spec)
         self._show_status(form)
         with self.hold_trait_notifications():
@@ -366,6 +442,28 @@ class ModelImportWidget(w.VBox):
             failure = f"The {what} failed ({message}); the form is unchanged, details in the log."
             status += f'<div class="ma-error">{html.escape(failure)}</div>'
         self.problems.update(form.errors, status, bool(form.hidden))
+
+
+class LazyPanels(Mapping[str, Any]):
+    """``widget.panels``: the Deploy and Try it panels by step, each built on first access."""
+
+    def __init__(self, app: ModelImportWidget) -> None:
+        self._app = app
+
+    def __getitem__(self, step: str) -> Any:
+        if step not in _PLUGGABLE:
+            raise KeyError(step)
+        return self._app._panel(step)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_PLUGGABLE)
+
+    def __len__(self) -> int:
+        return len(_PLUGGABLE)
+
+
+def _dimmed(panel: w.Widget) -> bool:
+    return "ma-stale" in panel._dom_classes
 
 
 def _describe(error: Exception) -> str:

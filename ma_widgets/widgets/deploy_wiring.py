@@ -5,15 +5,19 @@ object its settings built: ``local`` -> ``LocalServices`` beside that registry f
 -> the services' ModelArts client on the backend's own signed-in client. No setting and no
 secret is copied into these panels (docs/platform/services.md, "Deploy").
 
-The panels learn the published version from the submit panel: the spec it submitted (taken
-when its state turns ``submitting``) and the model id of the report that says ``published``.
-The Try it panel follows the service the Deploy panel follows.
+The panels learn the published version from the submit panel: the spec it submitted
+(``submitted_spec``) and the model id of the report that says ``published``. The Try it panel
+follows the service the Deploy panel follows.
+
+The app builds each panel the first time its step is shown (first use stays quick), so the
+wiring keeps what was published until the Deploy and Try it panels exist, and hands it to them
+when they are built.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +29,16 @@ from ma_widgets.widgets.deploy_panel import DeployPanel
 from ma_widgets.widgets.try_panel import TryPanel
 
 
-def services_opener(submit_panel: Any, runtime: str = "auto") -> Any:
+def services_opener(submit_panel: Any, runtime: str | Callable[[], str] = "auto") -> Any:
     """A function that opens a service manager for the backend the submit panel's settings
-    build at that moment (another registry chosen since: that one)."""
+    build at that moment (another registry chosen since: that one). ``submit_panel`` may be a
+    function returning the panel (the app builds it on first use); ``runtime`` a function
+    returning the runtime's name, read when a manager is opened."""
 
     @contextlib.contextmanager
     def open_services() -> Iterator[Any]:
-        settings = getattr(submit_panel, "settings", None)
+        panel = submit_panel() if callable(submit_panel) else submit_panel
+        settings = getattr(panel, "settings", None)
         if settings is None:
             raise MaWidgetsError("the Submit step has no backend settings to deploy with")
         backend = settings.backend()
@@ -39,7 +46,8 @@ def services_opener(submit_panel: Any, runtime: str = "auto") -> Any:
         if name == "local":
             from ma_widgets.services import LocalServices
 
-            yield LocalServices(Path(backend.path).parent, runtime=runtime)
+            where = runtime() if callable(runtime) else runtime
+            yield LocalServices(Path(backend.path).parent, runtime=where)
         elif name == "modelarts":
             from ma_widgets.services.modelarts import ModelArtsServices
 
@@ -60,27 +68,61 @@ def runtime_of(trial_panel: Any) -> str:
     return name if name in ("docker", "process") else "auto"
 
 
-def deploy_panels(submit_panel: Any, runtime: str = "auto") -> dict[str, Any]:
-    """``{"deploy": DeployPanel, "try": TryPanel}`` following ``submit_panel``."""
-    opener = services_opener(submit_panel, runtime)
-    deploy = DeployPanel(opener)
-    try_it = TryPanel(opener)
-    submitted: dict[str, Any] = {}
+class DeployWiring:
+    """Builds the Deploy and Try it panels and keeps them following the Submit step.
 
-    def on_state(change: dict[str, Any]) -> None:
+    ``submit_panel`` returns the app's submit panel (building it if need be); ``runtime``
+    returns where local services run. ``follow(panel)`` is called once the submit panel exists.
+    """
+
+    def __init__(self, submit_panel: Callable[[], Any], runtime: Callable[[], str]) -> None:
+        self._open = services_opener(submit_panel, runtime)
+        #: The version the Submit step published in this kernel (None before).
+        self.published: PublishedModel | None = None
+        self.deploy: DeployPanel | None = None
+        self.try_it: TryPanel | None = None
+        self._submitted: Any = None
+
+    def follow(self, submit_panel: Any) -> None:
+        """Learn what ``submit_panel`` published so far and publishes from now on."""
+        if isinstance(submit_panel, HasTraits) and submit_panel.has_trait("last_report"):
+            submit_panel.observe(self._on_state, "state")
+            submit_panel.observe(self._on_report, "last_report")
+            self._submitted = getattr(submit_panel, "submitted_spec", None)
+            self._on_report({"new": getattr(submit_panel, "last_report", None)})
+
+    def build_deploy(self) -> DeployPanel:
+        """The Deploy panel, told what was published so far."""
+        self.deploy = deploy = DeployPanel(self._open)
+        if self.published is not None:
+            deploy.set_model(self.published)
+        deploy.observe(self._on_service, "service")
+        return deploy
+
+    def build_try(self) -> TryPanel:
+        """The Try it panel, following the Deploy panel's service (if it exists yet)."""
+        self.try_it = try_it = TryPanel(self._open)
+        if self.published is not None:
+            try_it.set_apis(self.published.apis)
+        service = getattr(self.deploy, "service", None)
+        if service is not None:
+            try_it.set_service(service)
+        return try_it
+
+    def _on_state(self, change: dict[str, Any]) -> None:
         if change["new"] == "submitting":
-            submitted["spec"] = getattr(submit_panel, "_spec", None)
+            self._submitted = getattr(change["owner"], "submitted_spec", None)
 
-    def on_report(change: dict[str, Any]) -> None:
-        report, spec = change["new"], submitted.get("spec")
+    def _on_report(self, change: dict[str, Any]) -> None:
+        report, spec = change["new"], self._submitted
         if report is None or spec is None or report.status != "published":
             return
-        model = PublishedModel.from_spec(report.model_id, spec)
-        deploy.set_model(model)
-        try_it.set_apis(model.apis)
+        self.published = model = PublishedModel.from_spec(report.model_id, spec)
+        if self.deploy is not None:
+            self.deploy.set_model(model)
+        if self.try_it is not None:
+            self.try_it.set_apis(model.apis)
 
-    if isinstance(submit_panel, HasTraits) and submit_panel.has_trait("last_report"):
-        submit_panel.observe(on_state, "state")
-        submit_panel.observe(on_report, "last_report")
-    deploy.observe(lambda change: try_it.set_service(change["new"]), "service")
-    return {"deploy": deploy, "try": try_it}
+    def _on_service(self, change: dict[str, Any]) -> None:
+        if self.try_it is not None:
+            self.try_it.set_service(change["new"])

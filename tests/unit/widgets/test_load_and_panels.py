@@ -154,10 +154,11 @@ def install_panels(monkeypatch: pytest.MonkeyPatch, trial: type) -> None:
             ipywidgets.VBox.__init__(self)
             FakeSubmitPanel.__init__(self, backend)
 
-    from ma_widgets.widgets import app
+    from ma_widgets.widgets import submit_panel, trial_panel
 
-    monkeypatch.setattr(app, "TrialPanel", TrialBox)
-    monkeypatch.setattr(app, "SubmitPanel", SubmitBox)
+    # The app imports each panel's class when it first builds that panel.
+    monkeypatch.setattr(trial_panel, "TrialPanel", TrialBox)
+    monkeypatch.setattr(submit_panel, "SubmitPanel", SubmitBox)
 
 
 @pytest.fixture
@@ -191,8 +192,9 @@ def test_a_panel_whose_set_spec_raises_breaks_neither_the_edit_nor_the_other_rec
     failing_trial_panel: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR, logger="ma_widgets.widgets.app"):
-        form = ModelImportWidget(spec=VALID)  # the first set_spec already fails
-        trial, submit = form.trial_panel, form.submit_panel
+        form = ModelImportWidget(spec=VALID)
+        assert "failed" not in form.status.value  # the panels are built on first use
+        trial, submit = form.trial_panel, form.submit_panel  # its first set_spec fails
         failure = "The trial panel failed (RuntimeError: trial panel exploded)"
         assert failure in html.unescape(form.status.value)
         name = form.form.leaves["name"].widget
