@@ -18,6 +18,7 @@ from ma_widgets.services.base import INFER_TYPES, default_service_name
 
 if TYPE_CHECKING:
     from ma_widgets.services import Answer, Service, ServiceEvent
+    from ma_widgets.services.base import ModelFacts
     from ma_widgets.spec import Api, ModelImportSpec
 
 #: Types a backend here can run: edge needs edge nodes registered with IEF, which neither the
@@ -47,6 +48,23 @@ class PublishedModel:
         return cls(
             model_id, spec.name, spec.version, tuple(spec.deployment_types), tuple(spec.apis)
         )
+
+
+def published_from(facts: ModelFacts | None) -> PublishedModel | None:
+    """A version found in the registry, as the Deploy step holds it; None unless published
+    (only a published version can be deployed, docs/platform/services.md, "Deploy")."""
+    if facts is None or facts.status != "published":
+        return None
+    return PublishedModel(
+        facts.model_id, facts.name, facts.version, tuple(facts.deployment_types), facts.apis
+    )
+
+
+def newest_service(services: list[Service]) -> Service | None:
+    """The service the Deploy step follows: the newest one not being deleted (a version may
+    have several, deployed from the panel, from code or from the command line)."""
+    live = [s for s in services if s.status != "deleting"]
+    return max(reversed(live), key=lambda s: s.created_at) if live else None  # ties: the later
 
 
 def offered_types(deployment_types: tuple[str, ...] | list[str]) -> tuple[str, ...]:

@@ -7,8 +7,19 @@ service layer runs in a worker thread that only sets traits and widget values (n
 out:``), and every wait has a monotonic deadline. Closing the widget stops the watching, not the
 service: services outlive the kernel that started them (docs/platform/services.md, "Deploy").
 
+The panel never goes stale:
+
+- After a kernel restart nothing of the last submit is known, yet the version may be published
+  and even running. While the panel holds no model submitted in this kernel, ``set_spec`` looks
+  up the form's name and version (``find_model``, once typing pauses, in the worker), adopts
+  the version if it is published and follows its newest service.
+- A deploy, start, stop or delete made from code in this process (another cell) is heard through
+  the services' change signal (``ma_widgets.services.changes``) and the list and status are read
+  again. A change made by another process (the command line) shows on Refresh.
+
 Observable state: ``status`` (for the step bar: ``"publish first"``, ``"not deployed"``, then
-the service's status) and ``service`` (the last ``Service`` read, or None).
+the service's status), ``model`` (the ``PublishedModel`` deployed from, or None) and
+``service`` (the last ``Service`` read, or None).
 """
 
 from __future__ import annotations
@@ -26,13 +37,17 @@ from traitlets import Unicode
 
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.services import DEFAULT_WAIT_S, DeployRefused, Service
+from ma_widgets.services.changes import ServiceChange, subscribe
 from ma_widgets.widgets.binding import close_contents
+from ma_widgets.widgets.debounce import Debouncer
 from ma_widgets.widgets.deploy_facts import (
     PublishedModel,
     error_html,
+    newest_service,
     not_offered_note,
     offered_types,
     proposed_name,
+    published_from,
     refusals_html,
     service_html,
 )
@@ -43,6 +58,12 @@ POLL_S = 0.5
 WATCH_TIMEOUT_S = DEFAULT_WAIT_S
 #: Seconds a failed service is looked at again for its log tail, if it came without one.
 TAIL_GRACE_S = 3.0
+#: Seconds of calm before the registry is looked up (the form's name and version changed, or a
+#: service changed in this process): one look per pause, not one per keystroke.
+PAUSE_S = 0.4
+#: A look-up that takes longer than this is not shown (the form has moved on; a slow platform
+#: is said so): each call is bounded by the client's own timeouts besides.
+LOOKUP_TIMEOUT_S = 15.0
 LABEL_WIDTH = "140px"
 ROW_WIDTH = "min(460px, 100%)"
 OUTLIVES = (
@@ -54,6 +75,8 @@ _LOG = logging.getLogger(__name__)
 #: ``open_services()`` -> a service manager (LocalServices or ModelArtsServices) for the
 #: backend chosen in the Submit step; used as a context manager around each piece of work.
 Opener = Callable[[], Any]
+#: What a piece of work returns to leave the service shown as it is.
+KEEP = object()
 
 
 class DeployPanel(w.VBox):
@@ -61,15 +84,25 @@ class DeployPanel(w.VBox):
 
     status = Unicode("publish first", help="For the step bar: the service's status.")
     service = AnyTrait(None, allow_none=True, help="The last Service read, or None.")
+    model = AnyTrait(None, allow_none=True, help="The PublishedModel deployed from, or None.")
 
     def __init__(
-        self, open_services: Opener, poll_s: float = POLL_S, timeout_s: float = WATCH_TIMEOUT_S
+        self,
+        open_services: Opener,
+        poll_s: float = POLL_S,
+        timeout_s: float = WATCH_TIMEOUT_S,
+        pause_s: float = PAUSE_S,
     ) -> None:
         self._open = open_services
         self.poll_s, self.timeout_s = poll_s, timeout_s
-        self.model: PublishedModel | None = None
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
+        #: The model came from a submit in this kernel (set_model): never replaced by a look-up.
+        self.submitted = False
+        #: (name, version) of the form: the version to look for while nothing was submitted.
+        self._wanted: tuple[str, str] | None = None
+        self._syncer = Debouncer(self._sync_when_free, pause_s, "ma-deploy-sync")
+        self._unsubscribe = subscribe(self._on_service_change)
         self.model_line = w.HTML(
             '<p class="ma-help">Publish the model first (the Submit step).</p>'
         )
@@ -124,22 +157,42 @@ class DeployPanel(w.VBox):
 
     # -- the panel contract -------------------------------------------------------------------
     def set_spec(self, spec: Any) -> None:
-        """The form's spec does not change what is deployed: the published version is."""
+        """The form's name and version: while no submit in this kernel gave the model, the
+        published version of that name and version is looked up (after a pause, in the
+        worker) and followed with its newest service. A submitted model is kept."""
+        if spec is None or self.submitted:
+            return
+        wanted = (str(spec.name), str(spec.version))
+        if wanted != self._wanted:
+            self._wanted = wanted
+            self._syncer.call()
 
     def set_model(self, model: PublishedModel | None) -> None:
         """The version published in the Submit step (None: nothing published yet)."""
+        self.submitted = model is not None
+        self._adopt(model)
+
+    def sync(self) -> None:
+        """Read the registry again (soon, in the worker): the form's version if nothing was
+        submitted here, then the services of the model and the newest one's status."""
+        self._syncer.call()
+
+    def _adopt(self, model: PublishedModel | None, found: bool = False) -> None:
         if model == self.model:
             return
         self.model = model
+        if self.service is not None and (model is None or self.service.model_id != model.model_id):
+            self._show(None)  # that service runs another version (it runs on, not followed)
         if model is None:
             self.model_line.value = (
                 '<p class="ma-help">Publish the model first (the Submit step).</p>'
             )
             self.type.options = []
         else:
+            where = " (found in the registry)" if found else ""
             self.model_line.value = (
                 f"<p>Model <b>{html.escape(model.name)} {html.escape(model.version)}</b> "
-                f"(id <code>{html.escape(model.model_id)}</code>), published.</p>"
+                f"(id <code>{html.escape(model.model_id)}</code>), published{where}.</p>"
             )
             offered = list(offered_types(model.deployment_types))
             self.type.options = offered
@@ -163,6 +216,8 @@ class DeployPanel(w.VBox):
 
     def close(self) -> None:
         """Stop watching (the service runs on: it outlives the kernel), then close."""
+        self._unsubscribe()
+        self._syncer.close()
         self._stop.set()
         if self._worker is not None:
             self._worker.join(timeout=2 * self.poll_s + 1)
@@ -193,7 +248,10 @@ class DeployPanel(w.VBox):
         self._act("start", watch=True)
 
     def refresh(self) -> None:
-        self._act("show", watch=False)
+        """The model's services read again (one deployed from the command line shows up)."""
+        if self.model is not None and not self.busy:
+            self.progress.value = "Reading the services again…"
+            self._run(self._synced, watch=False)
 
     def delete(self) -> None:
         service = self.service
@@ -201,10 +259,15 @@ class DeployPanel(w.VBox):
             return
         self.progress.value = f"Deleting {html.escape(service.name)}…"
 
-        def gone(services: Any) -> None:
+        def gone(services: Any) -> Service | None:
             services.delete(service.service_id)
+            # Another service of this version (deployed earlier, or from code) is followed next.
+            model_id = self.model.model_id if self.model is not None else service.model_id
+            rest = newest_service(services.services_of(model_id))
+            return services.show(rest.service_id) if rest is not None else None
 
-        self._run(gone, watch=False)
+        note = f"Deleted {html.escape(service.name)}: nothing of it is left."
+        self._run(gone, watch=False, gone_note=note)
 
     def _act(self, verb: str, watch: bool) -> None:
         service = self.service
@@ -214,50 +277,112 @@ class DeployPanel(w.VBox):
         self._run(lambda services: getattr(services, verb)(service.service_id), watch=watch)
 
     # -- background work ----------------------------------------------------------------------
-    def _run(self, work: Callable[[Any], Service | None], watch: bool) -> None:
-        self.error.value = ""
+    def _on_service_change(self, change: ServiceChange) -> None:
+        """Told in the thread that made the change: only take note (the work is the
+        worker's). The panel's own actions are shown by the action itself."""
+        if threading.current_thread() is self._worker:
+            return
+        model = self.model
+        service = self.service
+        if change.concerns(
+            model.model_id if model else None, service.service_id if service else None
+        ):
+            self._syncer.call()
+
+    def _sync_when_free(self) -> None:
+        """In the debouncer's thread: start the look-up once no other work runs."""
+        if self.busy:
+            self._syncer.call()  # after the work in hand
+            return
+        if self.model is None and (self.submitted or self._wanted is None):
+            return
+        self._run(self._synced, watch=True, quiet=True)
+
+    def _synced(self, services: Any) -> Any:
+        """The version (when nothing was submitted here) and its newest service, read again."""
+        started = time.monotonic()
+        wanted = self._wanted
+        model, found = self.model, False
+        if not self.submitted and wanted is not None:
+            model = published_from(services.find_model(*wanted))
+            found = True
+        listed = services.services_of(model.model_id) if model is not None else []
+        newest = newest_service(listed)
+        service = services.show(newest.service_id) if newest is not None else None
+        if time.monotonic() - started > LOOKUP_TIMEOUT_S:
+            self.progress.value = (
+                f"<i>The registry took over {LOOKUP_TIMEOUT_S:.0f} s to answer; Refresh reads "
+                "it again.</i>"
+            )
+            return KEEP
+        if wanted != self._wanted or (found and self.submitted):
+            self.progress.value = ""
+            return KEEP  # the form or a submit moved on meanwhile: a new look is due
+        self._adopt(model, found=found)
+        return service
+
+    def _run(
+        self,
+        work: Callable[[Any], Any],
+        watch: bool,
+        gone_note: str = "",
+        quiet: bool = False,
+    ) -> None:
+        if not quiet:
+            self.error.value = ""
         self._stop.clear()
         self._worker = threading.Thread(
-            target=self._work, args=(work, watch), daemon=True, name="ma-deploy-panel"
+            target=self._work,
+            args=(work, watch, gone_note, quiet),
+            daemon=True,
+            name="ma-deploy-panel",
         )
         self._enable(busy=True)
         self._worker.start()
 
-    def _work(self, work: Callable[[Any], Service | None], watch: bool) -> None:
+    def _work(self, work: Callable[[Any], Any], watch: bool, gone_note: str, quiet: bool) -> None:
         try:
             with self._open() as services:
                 service = work(services)
-                if service is None:  # deleted
+                if service is KEEP:
+                    return
+                if service is None:  # deleted, or none to follow
                     self._show(None)
-                    self.progress.value = "Deleted: nothing of the service is left."
+                    self.progress.value = gone_note
                     return
                 self._show(service)
-                if watch:
-                    self._watch(services, service)
-            self.progress.value = ""
+                note = self._watch(services, service) if watch else ""
+            self.progress.value = note or gone_note
         except DeployRefused as refused:
             self.progress.value = ""
             self.error.value = refusals_html(refused.refusals)
         except MaWidgetsError as error:
-            self.progress.value = ""
-            self.error.value = error_html(getattr(error, "error_code", None), _message(error))
+            self._failed(getattr(error, "error_code", None), _message(error), quiet)
         except Exception as error:  # never let the thread die silently
             _LOG.exception("the deploy panel's work failed")
-            self.progress.value = ""
-            self.error.value = error_html(None, f"{type(error).__name__}: {error}")
+            self._failed(None, f"{type(error).__name__}: {error}", quiet)
         finally:
             self._enable(busy=False)
 
-    def _watch(self, services: Any, service: Service) -> None:
-        """Follow the service until it settles, the deadline passes or the panel closes."""
+    def _failed(self, code: str | None, message: str, quiet: bool) -> None:
+        """An action's failure is an error; a look-up's (nobody clicked) only a note."""
+        if quiet:
+            label = f"{code}: " if code else ""
+            self.progress.value = _help(f"Could not read the services: {label}{message}")
+        else:
+            self.progress.value = ""
+            self.error.value = error_html(code, message)
+
+    def _watch(self, services: Any, service: Service) -> str:
+        """Follow the service until it settles, the deadline passes or the panel closes;
+        returns what to leave in the progress line."""
         deadline = time.monotonic() + self.timeout_s
         while not service.settled and not self._stop.is_set():
             if time.monotonic() >= deadline:
-                self.progress.value = (
+                return (
                     f"<i>Stopped watching after {self.timeout_s:.0f} s; the service is still "
                     f"{html.escape(service.status)}. Refresh shows where it got to.</i>"
                 )
-                return
             self._stop.wait(min(self.poll_s, max(0.0, deadline - time.monotonic())))
             service = services.show(service.service_id)
             self._show(service)
@@ -266,10 +391,11 @@ class DeployPanel(w.VBox):
         grace = time.monotonic() + TAIL_GRACE_S
         while service.status == "failed" and not service.log_tail and not self._stop.is_set():
             if time.monotonic() >= grace:
-                return
+                return ""
             self._stop.wait(self.poll_s)
             service = services.show(service.service_id)
             self._show(service)
+        return ""
 
     def _show(self, service: Service | None) -> None:
         with self.hold_trait_notifications():
@@ -294,7 +420,7 @@ class DeployPanel(w.VBox):
         self.stop_button.disabled = busy or status not in ("running", "concerning", "deploying")
         self.start_button.disabled = busy or status not in ("stopped", "failed")
         self.delete_button.disabled = busy or not has
-        self.refresh_button.disabled = busy or not has
+        self.refresh_button.disabled = busy or self.model is None
         for field in (self.type, self.instances, self.name, self.input_dir, self.output_dir):
             field.disabled = busy or self.model is None
 

@@ -167,6 +167,102 @@ def test_a_taken_name_is_refused_with_its_code_and_the_form_is_kept(
     again.close()
 
 
+def test_a_new_widget_finds_the_version_and_its_service_and_hears_changes_made_from_code(
+    home: Any, runtime: str, tmp_path: Path
+) -> None:
+    """As after a kernel restart: a new widget with the same form finds the version published
+    earlier and follows its running service (Try it too); then a stop and a deploy made from
+    code in this process show up without a click, and Delete through the panel works."""
+    folder, seen = home
+    first = _published(folder, runtime)
+    old = first.panels["deploy"]
+    old.timeout_s = DEADLINE_S
+    old.deploy()
+    old.wait(DEADLINE_S + 5)
+    assert old.status == "running", old.state_box.value + old.error.value
+    service, model = old.service, old.model
+    _remember(folder, seen, service.service_id)
+    first.close()  # the kernel is gone; the service runs on
+
+    backend = LocalBackend(path=folder / DB_FILE, docker=runtime == "docker")
+    widget = ModelImportWidget(spec=spec_data(runtime), runtime=runtime, backend=backend)
+    deploy, try_it = widget.panels["deploy"], widget.panels["try"]
+    deploy.timeout_s = DEADLINE_S
+    assert _until(lambda: deploy.status == "running"), deploy.progress.value + deploy.error.value
+    assert deploy.model == model and not deploy.submitted
+    assert "found in the registry" in deploy.model_line.value
+    assert deploy.service.service_id == service.service_id
+    assert "Events" in deploy.state_box.value  # read with its events, as after a deploy
+    bar = widget.bar.buttons
+    assert "Deploy: running" in bar["deploy"].description
+    assert "Submit: published" in bar["submit"].description
+    assert widget.bar.next_button.description == "Try the service"
+    assert try_it.service is not None and try_it.service.service_id == service.service_id
+    assert deploy.stop_button.disabled is False and deploy.delete_button.disabled is False
+
+    # From code, in this process: heard through the services' change signal.
+    manager = LocalServices(folder, runtime=runtime)
+    manager.stop(service.service_id)
+    assert _until(lambda: deploy.status == "stopped"), deploy.status
+    assert "Deploy: stopped" in bar["deploy"].description
+    assert widget.bar.next_button.description == "Start the service"
+    newer = manager.deploy(model.model_id, workdir=tmp_path)
+    _remember(folder, seen, newer.service_id)
+    assert _until(
+        lambda: deploy.service is not None and deploy.service.service_id == newer.service_id
+    )
+    assert _until(lambda: deploy.status == "running"), deploy.state_box.value
+    _remember(folder, seen, newer.service_id)
+
+    # Delete through the panel: the older (stopped) service of this version is followed next.
+    deploy.wait(DEADLINE_S)
+    deploy.delete()
+    deploy.wait(DEADLINE_S + 5)
+    assert deploy.error.value == ""
+    assert deploy.service.service_id == service.service_id and deploy.status == "stopped"
+    assert f"Deleted {newer.name}" in deploy.progress.value
+    deploy.delete()
+    deploy.wait(DEADLINE_S + 5)
+    assert deploy.status == "not deployed" and deploy.service is None, deploy.error.value
+    assert LocalServices(folder).list() == []
+    widget.close()
+
+
+def test_a_form_naming_another_version_finds_nothing_and_a_submitted_model_is_kept(
+    home: Any,
+) -> None:
+    """The look-up follows the form's name and version until a submit in this kernel gives the
+    model; no registry yet is simply nothing found (no error)."""
+    folder, _seen = home
+    backend = LocalBackend(path=folder / DB_FILE, docker=False)
+    data = spec_data("process")
+    widget = ModelImportWidget(spec=data, runtime="process", backend=backend)
+    deploy = widget.panels["deploy"]
+    assert _until(lambda: not deploy.busy and deploy._syncer.idle(0.05))
+    assert deploy.status == "publish first" and deploy.error.value == ""
+    assert deploy.progress.value == ""
+    widget.submit_panel.submit()
+    widget.submit_panel.wait(DEADLINE_S)
+    assert _until(lambda: deploy.model is not None), widget.submit_panel.error.value
+    assert deploy.submitted and deploy.status == "not deployed"
+    widget.set_value("version", "0.0.9")  # the submitted model stays (nothing looked up)
+    time.sleep(3 * deploy._syncer.pause_s)
+    assert deploy.model is not None and deploy.model.version == data["version"]
+    widget.close()
+
+    again = ModelImportWidget(spec={**data, "version": "0.0.9"}, runtime="process", backend=backend)
+    found = again.panels["deploy"]
+    assert _until(lambda: not found.busy and found._syncer.idle(0.05))
+    assert found.model is None and found.status == "publish first"
+    again.set_value("version", data["version"])
+    assert _until(lambda: found.model is not None)
+    assert found.status == "not deployed" and not found.submitted
+    again.set_value("version", "0.0.9")  # away again: the found version is let go
+    assert _until(lambda: found.model is None)
+    assert found.status == "publish first" and found.deploy_button.disabled
+    again.close()
+
+
 def _deployed(home: Path, knobs: str, **changes: Any) -> ModelImportWidget:
     """The example model (as a process, its server started with ``knobs``) published and
     deployed through the panels, followed until it settles."""
