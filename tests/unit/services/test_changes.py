@@ -71,7 +71,7 @@ def test_a_failing_listener_is_logged_and_the_others_still_hear(
     drop_broken()
     drop_panel()
     assert [c.service_id for c in panel.seen] == ["svc-3"]
-    assert "listener failed" in caplog.text and "listener bug" in caplog.text
+    assert "a listener of service changes failed" in caplog.text and "listener bug" in caplog.text
 
 
 @pytest.mark.parametrize(
