@@ -13,6 +13,24 @@ submission in flight or last made; set before ``state`` becomes ``"submitting"``
 of either reads the spec that is being submitted, not the form's later edits).
 ``on_new_version(callback)`` registers who sets the proposed version (ipywidgets'
 ``CallbackDispatcher``: a failing callback is reported, never breaks the panel).
+
+Changes made elsewhere in this kernel (a submit from code in another cell, a delete, a publish
+seen by a ``backend.wait``) reach the panel through the backends' change signal
+(backends/changes.py), so nothing goes stale while the Submit step is shown:
+
+- any version of the form's name in this panel's registry: the versions list is listed again
+  (debounced, in the list's worker);
+- the very version the form holds (its name and version): the panel follows it as if its own
+  Submit had made it: status lines, progress, ``submitted_spec``, ``last_report`` and ``state``,
+  watched until final. A user who ran ``backend.submit(widget.spec)`` in a cell expects the
+  step bar's Submit step to say "published" and the Deploy step to offer that version, not
+  "not submitted" beside a list that shows it published; and the name + version is the model's
+  identity in a registry (it is registered once), just as the Deploy step finds the form's
+  version in the registry after a restart. A deleted one reads ``state == "deleted"``.
+
+While the panel's own submit runs, changes are its own (its worker shows them). Submits from
+other processes (the CLI, another kernel) send no signal: Refresh and opening the Submit step
+list them, and the panel's state is left as its own submits made it.
 """
 
 from __future__ import annotations
@@ -27,17 +45,28 @@ from ipywidgets import CallbackDispatcher
 from traitlets import Any as AnyTrait
 from traitlets import Unicode
 
-from ma_widgets.backends import StatusReport, propose_next_version, wait_for
+from ma_widgets.backends import (
+    StatusReport,
+    SubmissionHandle,
+    changes,
+    propose_next_version,
+    wait_for,
+)
+from ma_widgets.backends.changes import DELETED, VersionChange, registry_of
 from ma_widgets.backends.events import format_status_event, format_status_headline
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.widgets.binding import close_contents
+from ma_widgets.widgets.debounce import Debouncer
 from ma_widgets.widgets.submit_settings import BackendSettings
 from ma_widgets.widgets.submit_versions import VersionsList
 
 #: Seconds between status calls, and the longest the panel watches one submission.
 POLL_S = 1.0
 WATCH_TIMEOUT_S = 900.0
+#: A version changed from code is followed once its changes pause this long (seconds): a local
+#: submit announces "publishing" and "published" within milliseconds; one status read does.
+FOLLOW_PAUSE_S = 0.1
 
 
 class SubmitPanel(w.VBox):
@@ -57,6 +86,11 @@ class SubmitPanel(w.VBox):
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None  # the submission being watched
         self._new_version = CallbackDispatcher()
+        # The version changed from code that the panel follows (model id), with its spec when
+        # this process submitted it (only the first change of a submit carries it).
+        self._following: str | None = None
+        self._following_spec: tuple[str, ModelImportSpec] | None = None
+        self._follow = Debouncer(self._follow_version, FOLLOW_PAUSE_S, "ma-submit-follow")
         self.settings = BackendSettings(backend)
         self.versions = VersionsList(self.settings.backend)
         self.submit_button = w.Button(description="Submit", button_style="primary", icon="upload")
@@ -86,6 +120,8 @@ class SubmitPanel(w.VBox):
         )
         self.add_class("ma-submit-panel")
         self.set_spec(None)
+        # Held weakly by the signal; close() lets go at once (backends/changes.py).
+        self._unsubscribe = changes.subscribe(self._on_version_change)
 
     # -- compatibility with the parts' earlier home ---------------------------------------------
     @property
@@ -126,7 +162,9 @@ class SubmitPanel(w.VBox):
 
     def close(self) -> None:
         """Stop watching a submission (it goes on in the backend) and forget the secrets."""
+        self._unsubscribe()  # a closed panel hears no more changes
         self._stop.set()
+        self._follow.close()
         if self._worker is not None:
             self._worker.join(timeout=2 * self.poll_s + 1)
         close_contents(self)  # ipywidgets' close() would leave every child in the kernel
@@ -163,7 +201,9 @@ class SubmitPanel(w.VBox):
         self.note.value = f'<span class="ma-status-ok">✓</span> {html.escape(where)}'
 
     def wait(self, timeout_s: float = 60.0) -> None:
-        """Block until the worker and the versions listing are done (scripts and tests)."""
+        """Block until the worker, a followed change and the versions listing are done
+        (scripts and tests)."""
+        self._follow.idle(timeout_s)
         self.versions.wait(timeout_s)
         if self._worker is not None:
             self._worker.join(timeout_s)
@@ -179,6 +219,87 @@ class SubmitPanel(w.VBox):
             self.versions.soon(self._spec.name)
         else:
             self.versions.name = ""  # listed once the form is valid again
+
+    def _on_version_change(self, change: VersionChange) -> None:
+        """A version changed in this process (any thread): schedule the work, do none here."""
+        spec = self._spec
+        if spec is None or self.busy or change.name not in ("", spec.name):
+            return  # while the panel's own submit runs, its worker shows and lists
+        mine = self.settings.registry()  # None before a backend is built: checked when following
+        if mine is not None and change.registry != mine:
+            return
+        self.versions.soon(spec.name)
+        shown = self.last_report.model_id if self.last_report is not None else None
+        if (change.name, change.version) == (spec.name, spec.version) or (
+            change.status == DELETED and change.model_id == shown
+        ):
+            if change.spec is not None:
+                self._following_spec = (change.model_id, change.spec)
+            self._following = change.model_id
+            self._follow.call(change)
+
+    def _follow_version(self, change: VersionChange) -> None:
+        """Show the form's version as it changed from code, watched until final (the follow
+        worker; stops when the form or the registry changes, or the panel's own submit starts)."""
+        spec = self._spec
+        if spec is None or not self._still_following(change):
+            return
+        backend = self.settings.backend()
+        if registry_of(backend) != change.registry:
+            return
+        if change.status == DELETED:
+            self.progress.layout.visibility = "hidden"
+            self.status.value = (
+                f"{html.escape(spec.name)} {html.escape(spec.version)} (model id "
+                f"{html.escape(change.model_id)}) was deleted from the registry."
+            )
+            self.error.value = ""
+            self.last_report = None
+            self.state = "deleted"
+            return
+        known = self._following_spec
+        submitted = known[1] if known is not None and known[0] == change.model_id else spec
+        started = False
+
+        def show(report: StatusReport) -> None:
+            nonlocal started
+            if not self._still_following(change):
+                return
+            if not started:  # as the panel's own submit starts: the spec first, then the news
+                started = True
+                self.submitted_spec = submitted
+                self.error.value = ""
+                self.progress.value, self.progress.bar_style = 5, "info"
+                self.progress.layout.visibility = "visible"
+            self._show(report)
+
+        handle = SubmissionHandle(
+            str(getattr(backend, "name", "")), change.model_id, change.name, change.version
+        )
+        try:
+            wait_for(
+                backend.status,
+                handle,
+                timeout_s=WATCH_TIMEOUT_S,
+                poll_s=self.poll_s,
+                on_status=show,
+                stop=lambda: not self._still_following(change),
+            )
+        except MaWidgetsError:  # the list still shows it; a status that cannot be read is no news
+            return
+
+    def _still_following(self, change: VersionChange) -> bool:
+        spec = self._spec
+        return (
+            not self._stop.is_set()
+            and not self.busy
+            and self._following == change.model_id
+            and spec is not None
+            and (
+                change.status == DELETED
+                or (spec.name, spec.version) == (change.name, change.version)
+            )
+        )
 
     def _run(self, spec: ModelImportSpec) -> None:
         backend = None

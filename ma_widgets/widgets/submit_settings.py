@@ -17,6 +17,7 @@ import ipywidgets as w
 from ipywidgets import CallbackDispatcher
 
 from ma_widgets.backends import DEFAULT_BACKEND, available_backends, backend_factory, get_backend
+from ma_widgets.backends.changes import registry_of
 from ma_widgets.backends.credentials import Secret
 from ma_widgets.errors import MaWidgetsError
 
@@ -74,6 +75,12 @@ class BackendSettings(w.VBox):
             if self._built is None:
                 self._built = get_backend(self.name, **self._values())
             return self._built
+
+    def registry(self) -> str | None:
+        """The identity of the registry the backend talks to (backends/changes.py), or None
+        while no backend is built: cheap, for a change listener that must not build one."""
+        backend = self.given if self.given is not None else self._built
+        return None if backend is None else registry_of(backend)
 
     def forget(self) -> None:
         """Settings changed: the next call builds a new backend; the old one frees its session
