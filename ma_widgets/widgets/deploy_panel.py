@@ -14,8 +14,10 @@ The panel never goes stale:
   up the form's name and version (``find_model``, once typing pauses, in the worker), adopts
   the version if it is published and follows its newest service.
 - A deploy, start, stop or delete made from code in this process (another cell) is heard through
-  the services' change signal (``ma_widgets.services.changes``) and the list and status are read
-  again. A change made by another process (the command line) shows on Refresh.
+  the services' change signal (``ma_widgets.services.changes``), and a version published from
+  code through the model versions' one (``ma_widgets.backends.changes``): the version, its
+  services and their status are read again. A change made by another process (the command
+  line) shows on Refresh.
 
 Observable state: ``status`` (for the step bar: ``"publish first"``, ``"not deployed"``, then
 the service's status), ``model`` (the ``PublishedModel`` deployed from, or None) and
@@ -35,6 +37,7 @@ import ipywidgets as w
 from traitlets import Any as AnyTrait
 from traitlets import Unicode
 
+from ma_widgets.backends import changes as versions
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.services import DEFAULT_WAIT_S, DeployRefused, Service
 from ma_widgets.services.changes import ServiceChange, subscribe
@@ -103,6 +106,7 @@ class DeployPanel(w.VBox):
         self._wanted: tuple[str, str] | None = None
         self._syncer = Debouncer(self._sync_when_free, pause_s, "ma-deploy-sync")
         self._unsubscribe = subscribe(self._on_service_change)
+        self._unsubscribe_versions = versions.subscribe(self._on_version_change)
         self.model_line = w.HTML(
             '<p class="ma-help">Publish the model first (the Submit step).</p>'
         )
@@ -217,6 +221,7 @@ class DeployPanel(w.VBox):
     def close(self) -> None:
         """Stop watching (the service runs on: it outlives the kernel), then close."""
         self._unsubscribe()
+        self._unsubscribe_versions()
         self._syncer.close()
         self._stop.set()
         if self._worker is not None:
@@ -287,6 +292,14 @@ class DeployPanel(w.VBox):
         if change.concerns(
             model.model_id if model else None, service.service_id if service else None
         ):
+            self._syncer.call()
+
+    def _on_version_change(self, change: versions.VersionChange) -> None:
+        """A version published (or deleted) from code in this process: the form's version is
+        looked up again, unless a submit here gave the model."""
+        if self.submitted or self._wanted is None:
+            return
+        if not change.name or (change.name, change.version) == self._wanted:
             self._syncer.call()
 
     def _sync_when_free(self) -> None:

@@ -24,6 +24,7 @@ import pytest
 from ma_widgets import ModelImportWidget
 from ma_widgets.backends.local import DB_FILE, LocalBackend
 from ma_widgets.services import LocalServices, ServiceError
+from ma_widgets.spec import validate_spec
 from ma_widgets.widgets.deploy_panel import DeployPanel
 from ma_widgets.widgets.deploy_wiring import services_opener
 from tests.integration.services.conftest import assert_nothing_left, spec_data
@@ -254,10 +255,14 @@ def test_a_form_naming_another_version_finds_nothing_and_a_submitted_model_is_ke
     found = again.panels["deploy"]
     assert _until(lambda: not found.busy and found._syncer.idle(0.05))
     assert found.model is None and found.status == "publish first"
-    again.set_value("version", data["version"])
-    assert _until(lambda: found.model is not None)
-    assert found.status == "not deployed" and not found.submitted
-    again.set_value("version", "0.0.9")  # away again: the found version is let go
+    # Published from code in this process: heard through the model versions' change signal.
+    handle = backend.submit(validate_spec({**data, "version": "0.0.9"}))
+    assert _until(lambda: found.model is not None), found.progress.value
+    assert found.model.model_id == handle.model_id and found.status == "not deployed"
+    assert not found.submitted and "found in the registry" in found.model_line.value
+    again.set_value("version", data["version"])  # the version submitted earlier
+    assert _until(lambda: found.model is not None and found.model.version == data["version"])
+    again.set_value("version", "0.1.0")  # none such: the found version is let go
     assert _until(lambda: found.model is None)
     assert found.status == "publish first" and found.deploy_button.disabled
     again.close()
@@ -377,6 +382,36 @@ def test_the_panels_deploy_and_call_through_the_modelarts_backend(
     # No secret in any widget's state, the submit panel's included.
     states = [json.dumps(m.get_state(), default=str) for m in _all(widget)]
     assert not any(token in state for state in states)
+    widget.close()
+    backend.close()  # type: ignore[attr-defined]
+
+
+def test_a_new_widget_finds_a_service_deployed_earlier_through_the_modelarts_backend(
+    emulator: tuple[str, str, str], runtime: str
+) -> None:
+    """Published and deployed by an earlier kernel (here: from code); a new widget with the
+    same form finds the version on the platform, follows its service, and deletes it."""
+    from ma_widgets.backends import get_backend
+    from ma_widgets.services.modelarts import ModelArtsServices
+
+    url, project_id, token = emulator
+    backend = get_backend("modelarts", endpoint=url, project_id=project_id, token=token)
+    data = spec_data(runtime)
+    handle = backend.submit(validate_spec(data))
+    assert backend.wait(handle, timeout_s=DEADLINE_S, poll_s=0.1).status == "published"
+    with ModelArtsServices(endpoint=url, project_id=project_id, token=token) as services:
+        service = services.deploy(handle.model_id, name="earlier-svc")
+    widget = ModelImportWidget(spec=data, runtime=runtime, backend=backend)
+    deploy = widget.panels["deploy"]
+    deploy.timeout_s = DEADLINE_S
+    assert _until(lambda: deploy.status == "running"), deploy.progress.value + deploy.error.value
+    assert deploy.model.model_id == handle.model_id and not deploy.submitted
+    assert deploy.service.service_id == service.service_id
+    assert "/v1/infers/" in deploy.state_box.value
+    deploy.wait(DEADLINE_S)
+    deploy.delete()
+    deploy.wait(DEADLINE_S + 5)
+    assert deploy.status == "not deployed" and deploy.service is None, deploy.error.value
     widget.close()
     backend.close()  # type: ignore[attr-defined]
 
