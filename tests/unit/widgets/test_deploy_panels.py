@@ -7,7 +7,9 @@ tests/integration/services/test_deploy_panels.py.
 
 from __future__ import annotations
 
+import gc
 import json
+from dataclasses import replace
 from typing import Any
 
 import ipywidgets as w
@@ -15,16 +17,20 @@ import pytest
 
 from ma_widgets import ModelImportWidget
 from ma_widgets.services import Answer, Service, ServiceEvent
+from ma_widgets.services.base import ModelFacts
+from ma_widgets.services.changes import ServiceChange, listeners, notify
 from ma_widgets.spec import validate_spec
 from ma_widgets.widgets.deploy_facts import (
     PublishedModel,
     answer_html,
     answer_summary,
     example_body,
+    newest_service,
     not_offered_note,
     offered_types,
     parse_body,
     proposed_name,
+    published_from,
     service_html,
 )
 from ma_widgets.widgets.deploy_panel import DeployPanel
@@ -128,6 +134,28 @@ def test_a_failed_service_shows_its_reason_log_tail_and_timestamped_events() -> 
     running = service_html(_service("concerning", access_address="http://127.0.0.1:5"))
     assert "running with alarm (concerning)" in running and "http://127.0.0.1:5" in running
     assert "Log tail" not in running
+
+
+def test_only_a_published_version_found_in_the_registry_is_adopted() -> None:
+    api = _model().apis
+    facts = ModelFacts("model-9", "example-model", "0.0.1", "published", ("real-time",), api)
+    assert published_from(facts) == PublishedModel(
+        "model-9", "example-model", "0.0.1", ("real-time",), api
+    )
+    for status in ("publishing", "failed", "unknown"):
+        assert published_from(replace(facts, status=status)) is None
+    assert published_from(None) is None
+
+
+def test_the_newest_service_not_being_deleted_is_followed() -> None:
+    old = _service("stopped", created_at=10.0)
+    new = replace(_service("running", created_at=20.0), service_id="svc-2")
+    going = replace(_service("deleting", created_at=30.0), service_id="svc-3")
+    assert newest_service([old, new, going]) is new
+    assert newest_service([new, old]) is new  # by time, not by place in the list
+    assert newest_service([going]) is None and newest_service([]) is None
+    twin = replace(new, service_id="svc-4")
+    assert newest_service([new, twin]) is twin  # same second: the later listed
 
 
 # -- the panels before anything runs ------------------------------------------------------------
@@ -240,3 +268,20 @@ def test_no_secret_of_the_submit_step_reaches_the_panels_state() -> None:
             stack.extend(getattr(node, "children", ()))
     assert states and not any(secret in state for state in states)
     widget.close()
+
+
+def test_changes_of_other_services_are_not_looked_at_and_a_closed_panel_lets_go() -> None:
+    """The change signal's listener only takes note, and only of its own model or service; a
+    panel that never held a model looks nothing up (the opener would raise)."""
+    gc.collect()
+    before = listeners()
+    panel = DeployPanel(_never_opened, pause_s=0.01)
+    assert listeners() == before + 1
+    notify(ServiceChange("deployed", "svc-9", "model-9"))  # not its model: nothing to do
+    assert panel._syncer.idle(1.0) and not panel.busy
+    panel.set_spec(None)  # a form with problems: nothing to look up
+    assert panel._syncer.idle(1.0) and not panel.busy
+    panel.close()
+    del panel
+    gc.collect()
+    assert listeners() == before
