@@ -20,8 +20,8 @@ AXE_CANDIDATES = [
     REPO / "node_modules" / "axe-core" / "axe.min.js",
 ]
 
-AXE_RUN = """async () => {
-  const root = document.querySelector('.ma-app');
+AXE_RUN = """async (every) => {
+  const root = every ? '.ma-app' : document.querySelector('.ma-app');  // a selector: all of them
   const result = await axe.run(root, {resultTypes: ['violations']});
   return result.violations.map(v => ({id: v.id, impact: v.impact,
     nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
@@ -57,11 +57,11 @@ def axe_path() -> Path:
     return found
 
 
-def serious_violations(page: Any) -> list[dict[str, Any]]:
-    """axe-core's critical and serious violations inside the widget."""
+def serious_violations(page: Any, every_widget: bool = False) -> list[dict[str, Any]]:
+    """axe-core's critical and serious violations inside the (first, or every) widget."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(axe_path()))
-    found = page.evaluate(AXE_RUN)
+    found = page.evaluate(AXE_RUN, every_widget)
     return [v for v in found if v["impact"] in ("critical", "serious")]
 
 
