@@ -1,9 +1,12 @@
 """The submit panel's versions list: the versions of the form's model name in the registry.
 
 "New version" needs every version already taken, before anything is submitted, so the list
-follows the Name field once typing pauses. It is listed again after every submit, when the user
-opens the Submit step or presses Refresh (a submit made from code, or from another notebook,
-then shows), and before "New version" proposes one. ``versions`` is a trait: observe it.
+follows the Name field once typing pauses. It is listed again after every submit, after every
+change of one of the name's versions made in this kernel (a submit or delete from code in
+another cell: the submit panel hears the backends' change signal and calls ``soon``), when the
+user opens the Submit step or presses Refresh (a submit from another process, the CLI or
+another notebook, then shows), and before "New version" proposes one. ``versions`` is a
+trait: observe it.
 """
 
 from __future__ import annotations
