@@ -123,11 +123,7 @@ def panel_run(ticks: bool) -> tuple[int, int, int, float]:
     def on_event(event: TrialEvent) -> None:
         panel._on_event(event)
         while ticks and clock.now() >= next_tick[0]:  # what the tick thread does, on time
-            with panel._lock:
-                if panel.state is not None and not panel.state.verdict:
-                    panel.state.now_s = max(panel.state.now_s, next_tick[0] - runtime._t0)
-                    panel._dirty = True
-            panel._redraw()
+            panel.advance(next_tick[0] - runtime._t0)
             next_tick[0] += TICK_S
 
     trial = Trial(spec, runtime, "fast", on_event, clock=clock, prober=runtime, smoke=False)

@@ -175,6 +175,8 @@ def test_close_while_running_removes_the_process(panel: TrialPanel) -> None:
 def test_auto_detected_runtime_is_docker_when_the_engine_answers(docker_client: Any) -> None:
     made = TrialPanel()
     try:
+        assert "<b>auto</b> (Docker if an engine answers" in made.runtime_label.value
+        assert made.runtime is not None and made.runtime.name == "docker"  # found on first use
         assert "<b>docker</b>" in made.runtime_label.value
     finally:
         made.close()
