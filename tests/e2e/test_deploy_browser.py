@@ -1,5 +1,6 @@
 """Deploy and Try it in a real Chromium through JupyterLab: click Deploy, then Send, see the
-prediction; axe-core finds no critical or serious violation on either panel.
+prediction; axe-core finds no critical or serious violation on either panel. And after a kernel
+restart, the widget made again finds the service deployed before it and can delete it.
 
 The notebook publishes the example model (as a local process) in a temp registry through the
 widget's Submit step, so the page opens with a published version; the user does the rest with
@@ -142,4 +143,79 @@ def test_deploy_and_send_in_jupyterlab_show_the_prediction(
     expect(_step(app, "Deploy")).to_have_text(
         re.compile("Deploy: not deployed"), timeout=SERVICE_MS
     )
+    assert LocalServices(home).list() == []
+
+
+RESTART_RUN_ALL = """async (stepMs) => {
+  const step = (name, promise) => Promise.race([
+    promise,
+    new Promise((_, fail) => setTimeout(() => fail(new Error('timed out: ' + name)), stepMs)),
+  ]);
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  await step('clear outputs', app.commands.execute('notebook:clear-all-cell-outputs'));
+  await step('restart kernel', panel.sessionContext.restartKernel());
+  await step('kernel session', panel.sessionContext.ready);
+  await step('run all cells', app.commands.execute('notebook:run-all-cells'));
+}"""
+
+
+def _notebook_run_twice(home: Path) -> dict[str, Any]:
+    """A notebook a user runs again after a restart: it publishes the example model only the
+    first time (the version exists afterwards), then shows the widget."""
+    notebook = _notebook(home)
+    spec = json.loads((REPO / "examples" / "specs" / "trial_process.json").read_text())
+    spec["start_command"] = f"python3 {REPO / 'examples' / 'model_server' / 'server.py'}"
+    source = f"""from ma_widgets import ModelImportWidget
+from ma_widgets.backends.local import LocalBackend
+
+backend = LocalBackend(path={str(home / "registry.sqlite3")!r}, docker=False)
+form = ModelImportWidget(spec={spec!r}, runtime="process", backend=backend)
+if not backend.versions({spec["name"]!r}):  # published by the first run only
+    form.submit_panel.submit()
+    form.submit_panel.wait(60)
+    assert form.submit_panel.state == "published", form.submit_panel.error.value
+form"""
+    notebook["cells"][0]["source"] = source.splitlines(keepends=True)
+    notebook["cells"][0]["id"] = "deploy-again"
+    return notebook
+
+
+def test_after_a_kernel_restart_the_deploy_step_finds_the_running_service_and_deletes_it(
+    page: Any, lab_server: Server, home: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    name = "deploy_again.ipynb"
+    (lab_server.root / name).write_text(json.dumps(_notebook_run_twice(home)))
+    page.goto(f"{lab_server.url}/lab/workspaces/again/tree/{name}?token={lab_server.token}")
+    wait_for_notebook(page)
+    run_all_cells(page, STEP_MS)
+    app = page.locator(".ma-app")
+    expect(_step(app, "Submit")).to_have_text(re.compile("Submit: published"), timeout=STEP_MS)
+    _step(app, "Deploy").click()
+    deploy = app.locator(".ma-deploy-panel")
+    _button(deploy, "Deploy").click()
+    expect(_step(app, "Deploy")).to_have_text(re.compile("Deploy: running"), timeout=SERVICE_MS)
+    [service] = LocalServices(home).list()
+
+    # A fresh kernel: nothing of the last run is known in it, yet the service runs on.
+    page.evaluate(RESTART_RUN_ALL, STEP_MS)
+    app = page.locator(".ma-app")
+    expect(app).to_have_count(1, timeout=STEP_MS)
+    expect(_step(app, "Submit")).to_have_text(re.compile("Submit: not submitted"))
+    _step(app, "Deploy").click()
+    deploy = app.locator(".ma-deploy-panel")
+    expect(_step(app, "Deploy")).to_have_text(re.compile("Deploy: running"), timeout=SERVICE_MS)
+    expect(deploy).to_contain_text("found in the registry")
+    expect(deploy.locator(".ma-service-status")).to_contain_text(service.name)
+    expect(_step(app, "Submit")).to_have_text(re.compile("Submit: published"))
+    expect(app.locator(".ma-next")).to_have_text(re.compile("Try the service"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "deploy-found-after-restart.png"))
+    _button(deploy, "Delete").click()
+    expect(_step(app, "Deploy")).to_have_text(
+        re.compile("Deploy: not deployed"), timeout=SERVICE_MS
+    )
+    expect(deploy).to_contain_text(f"Deleted {service.name}")
     assert LocalServices(home).list() == []
