@@ -17,7 +17,15 @@ comm, ipykernel when installed), and nothing else. Figures:
 
 ``--imports`` prints instead the CPU time of each import group of the first widget, in the
 order the widget needs them (a group already loaded by an earlier one costs nothing), then the
-first and second construction.
+first and second construction, the cyclic garbage collector's share, and which heavy modules
+the first widget did not load.
+
+Bytecode: every process runs with its compiled modules cached (a private ``PYTHONPYCACHEPREFIX``
+filled by one untimed run first), as in a kernel after ``pip install``, which compiles the
+package. This machine sets ``PYTHONDONTWRITEBYTECODE=1``, so without that every fresh process
+would compile all of ma_widgets' sources again (about 150 ms); "first widget, sources compiled"
+shows that case (our modules compiled, the libraries' cached): what the first import after an
+edit or a fresh editable install costs.
 
 "cold CPU" is the CPU time (user + system) of the same cold runs: on a shared machine wall time
 also counts the time other jobs held the cores; CPU time is what a quiet machine would show.
@@ -32,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import json
 import os
@@ -39,6 +48,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -47,22 +57,33 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "specs" / "complete.json"
 PEER_VENV = Path(os.environ.get("IPYAUTOUI_VENV", "/work/bench-venvs/ipyautoui"))
 RUNS = int(os.environ.get("BENCH_COLD_RUNS", "7"))
+#: Where the workers' compiled modules are cached (mirrors the source paths under it).
+PYCACHE = Path(tempfile.gettempdir()) / "ma-widgets-bench-pycache"
 WARM = 20
 TARGETS = {"first_widget_ms": 300.0, "validate_wall_ms": 300.0, "first_load_ms": 50.0}
 KERNEL_MODULES = ("IPython", "traitlets", "comm", "ipykernel.ipkernel")
+#: ``--imports``: pydantic's model machinery, loaded by the first model class of any library.
+FIRST_MODEL = "pydantic's first model class"
 #: ``--imports``: what the first widget imports, group by group, in this order.
 IMPORT_GROUPS = (
     "pydantic",
+    FIRST_MODEL,
     "ipywidgets",
     "ma_widgets.spec",
     "ma_widgets.render",
-    "ma_widgets.backends",
-    "ma_widgets.trial",
     "anywidget",
     "ma_widgets.widgets.app",
+)
+#: ``--imports``: modules the first cell should not need (the steps after the form load them).
+DEFERRED = (
     "docker",
     "pydantic_settings",
     "sqlite3",
+    "ma_widgets.backends",
+    "ma_widgets.services",
+    "ma_widgets.trial",
+    "ma_widgets.trial.engine",
+    "ma_widgets.render.inbound",
 )
 
 
@@ -77,6 +98,27 @@ def _preload_kernel() -> None:
 
 def _ms(seconds: float) -> float:
     return seconds * 1e3
+
+
+class _GcClock:
+    """CPU time the cyclic garbage collector takes while it is installed (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.total += time.process_time() - self._start
+
+    def __enter__(self) -> _GcClock:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self)
 
 
 def _spec() -> dict[str, Any]:
@@ -121,18 +163,24 @@ def worker(task: str) -> dict[str, float]:
 
         out["import_jsonschema_ms"] = _ms(time.perf_counter() - t0)
         out["import_jsonschema_cpu_ms"] = _ms(time.process_time() - c0)
-    elif task == "widget":
-        c0, t0 = time.process_time(), time.perf_counter()
-        from ma_widgets import ModelImportWidget
+    elif task in ("widget", "widget-compiled"):
+        with _GcClock() as collector:
+            c0, t0 = time.process_time(), time.perf_counter()
+            from ma_widgets import ModelImportWidget
 
-        t1 = time.perf_counter()
-        widget = ModelImportWidget(spec=data)
-        t2, c2 = time.perf_counter(), time.process_time()
+            t1, c1 = time.perf_counter(), time.process_time()
+            widget = ModelImportWidget(spec=data)
+            t2, c2 = time.perf_counter(), time.process_time()
         assert widget.spec is not None, widget.errors
+        if task == "widget-compiled":
+            return {"compiled_widget_ms": _ms(t2 - t0), "compiled_widget_cpu_ms": _ms(c2 - c0)}
         out["first_widget_ms"] = _ms(t2 - t0)
         out["first_widget_cpu_ms"] = _ms(c2 - c0)
         out["first_widget_import_ms"] = _ms(t1 - t0)
+        out["first_widget_import_cpu_ms"] = _ms(c1 - c0)
         out["first_construct_ms"] = _ms(t2 - t1)
+        out["first_construct_cpu_ms"] = _ms(c2 - c1)
+        out["first_widget_gc_cpu_ms"] = _ms(collector.total)
         out["warm_construct_ms"] = _median_ms(lambda: ModelImportWidget(spec=data))
     elif task == "load":
         from ma_widgets import ModelImportWidget
@@ -189,19 +237,41 @@ def worker(task: str) -> dict[str, float]:
     elif task == "import-groups":
         import importlib
 
-        for name in IMPORT_GROUPS:
-            c0 = time.process_time()
-            importlib.import_module(name)
-            out[name] = _ms(time.process_time() - c0)
-        from ma_widgets import ModelImportWidget
+        with _GcClock() as collector:
+            for name in IMPORT_GROUPS:
+                c0 = time.process_time()
+                if name == FIRST_MODEL:
+                    _first_model()
+                else:
+                    importlib.import_module(name)
+                out[name] = _ms(time.process_time() - c0)
+            gc_imports = collector.total
+            from ma_widgets import ModelImportWidget
 
-        for label in ("first construction", "second construction"):
-            c0 = time.process_time()
-            ModelImportWidget(spec=data)
-            out[label] = _ms(time.process_time() - c0)
+            for label in ("first construction", "second construction"):
+                c0 = time.process_time()
+                ModelImportWidget(spec=data)
+                out[label] = _ms(time.process_time() - c0)
+                if label == "first construction":
+                    out["  of which cyclic GC"] = _ms(collector.total - gc_imports)
+        out["cyclic GC during the imports"] = _ms(gc_imports)
+        # 1.0 when the first widget (imports and two constructions) loaded the module.
+        for name in DEFERRED:
+            out[f"loaded: {name}"] = float(name in sys.modules)
     else:
         raise SystemExit(f"unknown task {task}")
     return out
+
+
+def _first_model() -> None:
+    """One small model class: loads pydantic's schema builder, its types and its plugins, which
+    every library's first model pays (not the spec's own cost)."""
+    from pydantic import BaseModel, Field
+
+    class First(BaseModel):
+        name: str = Field("x", min_length=1)
+
+    First(name="y")
 
 
 def _median_ms(action: Any) -> float:
@@ -213,37 +283,61 @@ def _median_ms(action: Any) -> float:
     return _ms(statistics.median(times))
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
+def _env(*, cached: bool = True) -> dict[str, str]:
+    """The workers' environment: compiled modules cached under PYCACHE, or (``cached=False``)
+    this package's sources compiled in every process (no bytecode is written or read from
+    PYCACHE; the libraries' own ``__pycache__`` is still used)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if cached:
+        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
 
 
-def run_worker(python: str, task: str) -> dict[str, float]:
-    """Median over RUNS fresh processes of every figure the task reports."""
-    runs: list[dict[str, float]] = []
-    for _ in range(RUNS):
-        out = subprocess.run(
-            [python, __file__, "--worker", task],
-            capture_output=True,
-            text=True,
-            env=_env(),
-            timeout=600,
-        )
-        if out.returncode != 0:
-            raise SystemExit(f"{task} worker failed:\n{out.stderr[-3000:]}")
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+def _run_once(python: str, task: str, env: dict[str, str]) -> dict[str, float]:
+    out = subprocess.run(
+        [python, __file__, "--worker", task], capture_output=True, text=True, env=env, timeout=600
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{task} worker failed:\n{out.stderr[-3000:]}")
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_worker(python: str, task: str, *, cached: bool = True) -> dict[str, float]:
+    """Median over RUNS fresh processes of every figure the task reports (after one untimed
+    run that fills the bytecode cache)."""
+    env = _env(cached=cached)
+    if cached:
+        _run_once(python, task, env)
+    runs = [_run_once(python, task, env) for _ in range(RUNS)]
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def _sources_compiled_row_is_valid() -> bool:
+    """ "Sources compiled" means no ``__pycache__`` next to our sources (nothing to read)."""
+    return not any((ROOT / "ma_widgets").rglob("__pycache__"))
 
 
 def validate_wall_ms() -> dict[str, float]:
     """Median wall and CPU time of the console script, interpreter start included."""
     script = Path(sys.executable).with_name("ma-widgets")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "ma_widgets"]
+    env = _env()
+    subprocess.run([*command, "validate", str(EXAMPLE)], capture_output=True, env=env, timeout=120)
     walls, cpus = [], []
     for _ in range(RUNS):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         done = subprocess.run(
-            [*command, "validate", str(EXAMPLE)], capture_output=True, text=True, timeout=120
+            [*command, "validate", str(EXAMPLE)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
         )
         walls.append(time.perf_counter() - t0)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -279,15 +373,24 @@ def main() -> int:
         return 0
     if args.imports:
         groups = run_worker(sys.executable, "import-groups")
-        print(f"CPU ms, median of {RUNS} fresh processes (kernel modules preloaded), in order:")
+        print(
+            f"CPU ms, median of {RUNS} fresh processes (kernel modules preloaded, bytecode "
+            f"cached), load average {os.getloadavg()[0]:.2f}, in order:"
+        )
         for name, value in groups.items():
-            print(f"  {name:28}{value:8.1f}")
+            if name.startswith("loaded: "):
+                print(f"  {name:36}{'yes' if value else 'no':>8}")
+            else:
+                print(f"  {name:36}{value:8.1f}")
         return 0
     if args.setup:
         setup()
+    load_before = os.getloadavg()[0]
     ours: dict[str, float] = {}
     for task in ("import", "widget", "load", "validate-warm", "import-jsonschema"):
         ours |= run_worker(sys.executable, task)
+    if _sources_compiled_row_is_valid():
+        ours |= run_worker(sys.executable, "widget-compiled", cached=False)
     ours |= validate_wall_ms()
     peer: dict[str, float] = {}
     peer_python = PEER_VENV / "bin" / "python"
@@ -301,14 +404,16 @@ def main() -> int:
         ("first widget, imports included", "first_widget_ms", None),
         ("  of which imports", "first_widget_import_ms", None),
         ("  of which construction", "first_construct_ms", "warm_construct_ms"),
+        ("  of which cyclic GC (CPU)", "first_widget_gc_ms", None),
+        ("first widget, sources compiled", "compiled_widget_ms", None),
         ("first load of a spec with apis", "first_load_ms", "warm_load_ms"),
         ("ma-widgets validate (wall)", "validate_wall_ms", "warm_validate_ms"),
         ("import jsonschema (not used)", "import_jsonschema_ms", None),
     ]
     print(
         f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
-        f"{os.getloadavg()[0]:.2f}; cold = median of {RUNS} fresh processes, "
-        f"warm = median of {WARM} repeats (ms)"
+        f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; cold = median of {RUNS} "
+        f"fresh processes (bytecode cached), warm = median of {WARM} repeats (ms)"
     )
     header = (
         f"{'':34}{'cold':>9}{'cold CPU':>9}{'warm':>9}{'target':>9}"
