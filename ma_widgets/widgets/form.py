@@ -13,11 +13,14 @@ upload) or when the user asks for them (``show_all()``, the status line's button
 line counts them all and Trial/Submit stay disabled. Which rows have been touched
 is view state, not data: the raw dict stays the only store of values.
 
-Speed: the api schemas make full validation cost ~0.5 ms. Parts of the raw dict that did not
-change since the last successful validation are passed to pydantic as the model objects it
-built then (pydantic does not re-validate model instances), so an edit of Name does not
-re-check every JSON Schema. Cross-field rules still run on every change, so the result is the
-same as validating the raw dict from scratch (the unit tests compare both).
+Speed: the api schemas make full validation cost ~0.5 ms. Parts of the raw dict that no edit
+reached since the last successful validation are passed to pydantic as the model objects it
+built then (pydantic does not re-validate model instances), at any depth: an edit of Name does
+not re-check every JSON Schema, nor does an edit of an api's URL re-check that api's request
+and response schemas. Every edit names the path it wrote (a mode switch, which moves fields
+across, names its whole part), which is what makes this safe. Cross-field rules still run on
+every change, so the result is the same as validating the raw dict from scratch (the unit
+tests compare both).
 """
 
 from __future__ import annotations
@@ -143,11 +146,15 @@ class Form:
         user's input stays; a failure is reported as a form-level problem and logged.
         """
         self.touched.add(path)
-        top = path.split(".", 1)[0]
-        self._dirty.add(top)
-        self.edited.add(top)
+        self._dirty.add(path)
+        self.edited.add(path.split(".", 1)[0])
         self.validate()
         self._notify()
+
+    def rewritten(self, path: str) -> None:
+        """The part at ``path`` changed as a whole (a mode switch moved its fields across):
+        none of the model objects validated from it may stand in for it any more."""
+        self._dirty.add(path)
 
     def show_all(self) -> None:
         """Show every problem at its field (the user asked, or tried to act on the form)."""
@@ -241,8 +248,8 @@ class Form:
     def validate(self) -> None:
         """Derive the spec from the raw dict; errors to rows; parts that did not change reused."""
         data = self.raw
-        reuse = {k: v for k, v in self._cache.items() if k not in self._dirty and k in data}
-        if reuse:
+        if self._cache:
+            reuse = {k: self._reused(data[k], v, k) for k, v in self._cache.items() if k in data}
             data = {**data, **reuse}
         try:
             spec = self.model.model_validate(data)
@@ -261,6 +268,33 @@ class Form:
             }
             self._dirty.clear()
         self._show_errors()
+
+    def _reused(self, raw: Any, validated: Any, path: str) -> Any:
+        """``raw`` with every part no edit reached since ``validated`` was built from it
+        replaced by ``validated``'s model object (a model, or a list of models)."""
+        below = path + "."
+        edited_inside = False
+        for dirty in self._dirty:
+            if dirty == path:  # (nothing around it was: this is only called below clean parts)
+                return raw
+            edited_inside = edited_inside or dirty.startswith(below)
+        if not edited_inside:
+            return validated
+        if isinstance(validated, BaseModel) and isinstance(raw, dict):
+            fields = type(validated).model_fields
+            mixed = dict(raw)
+            for key, value in raw.items():
+                if key in fields and _is_model_value(part := getattr(validated, key)):
+                    mixed[key] = self._reused(value, part, below + key)
+            return mixed
+        if isinstance(validated, list) and isinstance(raw, list) and len(raw) == len(validated):
+            return [
+                self._reused(item, model, f"{below}{index}")
+                if isinstance(model, BaseModel)
+                else item
+                for index, (item, model) in enumerate(zip(raw, validated, strict=True))
+            ]
+        return raw
 
     def _show_errors(self) -> None:
         errors: dict[str, str] = {}

@@ -47,6 +47,7 @@ class FormContext(Context, Protocol):
     def override(self, path: str) -> dict[str, Any]: ...
     def unregister(self, prefix: str) -> None: ...
     def item_removed(self, list_path: str, index: int) -> None: ...
+    def rewritten(self, path: str) -> None: ...
 
 
 @dataclass
@@ -264,6 +265,7 @@ class UnionGroup:
             self._bind(f"{self.path}.{name}", bound, self.data, True)
             show(widget, True)
         self.data[self.key] = new
+        self.ctx.rewritten(self.path)  # fields other than the mode moved in and out
         self.ctx.changed(f"{self.path}.{self.key}")
 
 

@@ -15,6 +15,8 @@ import re
 
 import ipywidgets as w
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ma_widgets import ModelImportWidget
 from ma_widgets.render import config_text, pretty, to_request_body
@@ -341,6 +343,84 @@ def test_reused_validation_agrees_with_validating_the_raw_dict_from_scratch() ->
         else:
             assert form.spec == expected, path
             assert form.errors == {}
+
+
+def _mode_dropdown(form: ModelImportWidget) -> w.Dropdown:
+    union = form.form.nodes["health_check"].body
+    return next(c for c in union.children[0].children[1].children if isinstance(c, w.Dropdown))
+
+
+def _apply(form: ModelImportWidget, op: tuple[str, str, object]) -> None:
+    """One user action on the complete example's form; skipped where its widget is gone."""
+    kind, path, value = op
+    nodes, leaves = form.form.nodes, form.form.leaves
+    if kind == "set" and path in leaves:
+        form.set_value(path, value)
+    elif kind == "toggle" and getattr(nodes.get(path), "toggle", None) is not None:
+        nodes[path].toggle.value = not nodes[path].toggle.value
+    elif kind == "add":
+        nodes["apis"].add.click()
+    elif kind == "remove" and isinstance(value, int) and value < len(nodes["apis"].items):
+        nodes["apis"]._remove(value)
+    elif kind == "mode" and nodes["health_check"].toggle.value:
+        _mode_dropdown(form).value = value
+
+
+_SCHEMAS = st.sampled_from(
+    [{"type": "object"}, {"type": 3}, {"type": "array", "minItems": 10**9}, {"type": "string"}]
+)
+_OPS = st.one_of(
+    st.tuples(
+        st.just("set"),
+        st.sampled_from(["apis.0.url", "apis.1.url"]),
+        st.sampled_from(["/p", "/predict", "bad", "/q"]),
+    ),
+    st.tuples(
+        st.just("set"),
+        st.sampled_from(["apis.0.request.data", "apis.0.response.data", "apis.1.request.data"]),
+        _SCHEMAS,
+    ),
+    st.tuples(st.just("set"), st.just("apis.0.method"), st.sampled_from(["get", "post"])),
+    st.tuples(st.just("set"), st.just("docs.0.name"), st.sampled_from(["card", "bad name"])),
+    st.tuples(st.just("set"), st.just("health_check.url"), st.sampled_from(["/h", "h"])),
+    st.tuples(st.just("set"), st.just("health_check.command"), st.sampled_from(["", "true"])),
+    st.tuples(st.just("set"), st.just("deployment_types"), st.sampled_from([["batch"], ["edge"]])),
+    st.tuples(st.just("set"), st.just("name"), st.sampled_from(["ok", "x y"])),
+    st.tuples(
+        st.just("toggle"),
+        st.sampled_from(
+            ["apis", "apis.0.request", "apis.0.response", "apis.1.request", "health_check"]
+        ),
+        st.none(),
+    ),
+    st.tuples(st.just("add"), st.just("apis"), st.none()),
+    st.tuples(st.just("remove"), st.just("apis"), st.integers(0, 1)),
+    st.tuples(st.just("mode"), st.just("health_check"), st.sampled_from(["http", "command"])),
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(_OPS, min_size=1, max_size=8))
+def test_reuse_of_validated_parts_agrees_with_validating_from_scratch_after_any_actions(
+    ops: list[tuple[str, str, object]],
+) -> None:
+    """Nested reuse (an api's schemas kept while its URL changes) across toggles, added and
+    removed apis and mode switches: the form's spec and errors are always a fresh
+    validation's."""
+    form = ModelImportWidget(spec=example("complete.json"))
+    try:
+        for op in ops:
+            _apply(form, op)
+            try:
+                expected = validate_spec(copy.deepcopy(form.value))
+            except Exception as error:  # SpecValidationError
+                assert form.spec is None, op
+                assert form.errors == {p.path: p.message for p in error.problems}, op
+            else:
+                assert form.spec == expected, op
+                assert form.errors == {}, op
+    finally:
+        form.close()
 
 
 def test_version_is_set_by_the_submit_panels_new_version() -> None:
