@@ -230,8 +230,10 @@ class SubmitPanel(w.VBox):
             return
         self.versions.soon(spec.name)
         shown = self.last_report.model_id if self.last_report is not None else None
-        if (change.name, change.version) == (spec.name, spec.version) or (
-            change.status == DELETED and change.model_id == shown
+        if (
+            change.model_id == shown
+            if change.status == DELETED  # only the version the panel shows can turn "deleted"
+            else (change.name, change.version) == (spec.name, spec.version)
         ):
             if change.spec is not None:
                 self._following_spec = (change.model_id, change.spec)
@@ -240,7 +242,7 @@ class SubmitPanel(w.VBox):
 
     def _follow_version(self, change: VersionChange) -> None:
         """Show the form's version as it changed from code, watched until final (the follow
-        worker; stops when the form or the registry changes, or the panel's own submit starts)."""
+        worker; see ``_still_following``)."""
         spec = self._spec
         if spec is None or not self._still_following(change):
             return
@@ -248,10 +250,11 @@ class SubmitPanel(w.VBox):
         if registry_of(backend) != change.registry:
             return
         if change.status == DELETED:
+            what = f"{change.name} {change.version} (model id {change.model_id})"
             self.progress.layout.visibility = "hidden"
             self.status.value = (
-                f"{html.escape(spec.name)} {html.escape(spec.version)} (model id "
-                f"{html.escape(change.model_id)}) was deleted from the registry."
+                f"{html.escape(what if change.name else 'Model id ' + change.model_id)} was "
+                "deleted from the registry; submit it again to use it."
             )
             self.error.value = ""
             self.last_report = None
@@ -289,17 +292,10 @@ class SubmitPanel(w.VBox):
             return
 
     def _still_following(self, change: VersionChange) -> bool:
-        spec = self._spec
-        return (
-            not self._stop.is_set()
-            and not self.busy
-            and self._following == change.model_id
-            and spec is not None
-            and (
-                change.status == DELETED
-                or (spec.name, spec.version) == (change.name, change.version)
-            )
-        )
+        """Until final, as the panel's own submit is watched: a form moved on to another version
+        does not stop it (the state would else stay "publishing" for ever); the panel's own
+        submit, a newer followed change or closing does."""
+        return not self._stop.is_set() and not self.busy and self._following == change.model_id
 
     def _run(self, spec: ModelImportSpec) -> None:
         backend = None
