@@ -27,10 +27,8 @@ the service's status), ``model`` (the ``PublishedModel`` deployed from, or None)
 from __future__ import annotations
 
 import html
-import logging
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
@@ -38,8 +36,7 @@ from traitlets import Any as AnyTrait
 from traitlets import Unicode
 
 from ma_widgets.backends import changes as versions
-from ma_widgets.errors import MaWidgetsError
-from ma_widgets.services import DEFAULT_WAIT_S, DeployRefused, Service
+from ma_widgets.services import DEFAULT_WAIT_S, Refusal, Service
 from ma_widgets.services.changes import ServiceChange, subscribe
 from ma_widgets.widgets.binding import close_contents
 from ma_widgets.widgets.debounce import Debouncer
@@ -54,13 +51,12 @@ from ma_widgets.widgets.deploy_facts import (
     refusals_html,
     service_html,
 )
+from ma_widgets.widgets.deploy_work import KEEP, DeployWork, Opener
 
 #: Seconds between two looks at a service while it settles.
 POLL_S = 0.5
 #: The longest the panel watches one deploy or start: the console's default deploy timeout.
 WATCH_TIMEOUT_S = DEFAULT_WAIT_S
-#: Seconds a failed service is looked at again for its log tail, if it came without one.
-TAIL_GRACE_S = 3.0
 #: Seconds of calm before the registry is looked up (the form's name and version changed, or a
 #: service changed in this process): one look per pause, not one per keystroke.
 PAUSE_S = 0.4
@@ -73,13 +69,6 @@ OUTLIVES = (
     "A service outlives this notebook: closing the widget or the kernel stops watching it, not "
     "the service. Stop or Delete it here (or with <code>ma-widgets service delete ID</code>)."
 )
-_LOG = logging.getLogger(__name__)
-
-#: ``open_services()`` -> a service manager (LocalServices or ModelArtsServices) for the
-#: backend chosen in the Submit step; used as a context manager around each piece of work.
-Opener = Callable[[], Any]
-#: What a piece of work returns to leave the service shown as it is.
-KEEP = object()
 
 
 class DeployPanel(w.VBox):
@@ -98,8 +87,7 @@ class DeployPanel(w.VBox):
     ) -> None:
         self._open = open_services
         self.poll_s, self.timeout_s = poll_s, timeout_s
-        self._stop = threading.Event()
-        self._worker: threading.Thread | None = None
+        self._work = DeployWork(open_services, self)
         #: The model came from a submit in this kernel (set_model): never replaced by a look-up.
         self.submitted = False
         #: (name, version) of the form: the version to look for while nothing was submitted.
@@ -157,7 +145,7 @@ class DeployPanel(w.VBox):
         )
         self.add_class("ma-deploy-panel")
         self._show_batch()
-        self._enable()
+        self.enable()
 
     # -- the panel contract -------------------------------------------------------------------
     def set_spec(self, spec: Any) -> None:
@@ -186,7 +174,7 @@ class DeployPanel(w.VBox):
             return
         self.model = model
         if self.service is not None and (model is None or self.service.model_id != model.model_id):
-            self._show(None)  # that service runs another version (it runs on, not followed)
+            self.show_service(None)  # that service runs another version (it runs on, not followed)
         if model is None:
             self.model_line.value = (
                 '<p class="ma-help">Publish the model first (the Submit step).</p>'
@@ -206,26 +194,22 @@ class DeployPanel(w.VBox):
         if self.service is None:
             self.status = "not deployed" if model is not None else "publish first"
         self._show_batch()
-        self._enable()
+        self.enable()
 
     @property
     def busy(self) -> bool:
-        return self._worker is not None and self._worker.is_alive()
+        return self._work.busy
 
     def wait(self, timeout_s: float = 60.0) -> None:
         """Block until the current piece of work is done (scripts and tests)."""
-        worker = self._worker
-        if worker is not None:
-            worker.join(timeout_s)
+        self._work.wait(timeout_s)
 
     def close(self) -> None:
         """Stop watching (the service runs on: it outlives the kernel), then close."""
         self._unsubscribe()
         self._unsubscribe_versions()
         self._syncer.close()
-        self._stop.set()
-        if self._worker is not None:
-            self._worker.join(timeout=2 * self.poll_s + 1)
+        self._work.close()
         close_contents(self)
         super().close()
 
@@ -244,9 +228,10 @@ class DeployPanel(w.VBox):
             choice.update(input_dir=self.input_dir.value or None)
             choice.update(output_dir=self.output_dir.value or None)
         self.progress.value = f"Deploying {html.escape(str(choice['name']))}…"
-        self._run(lambda services: services.deploy(model.model_id, **choice), watch=True)
+        self._work.run(lambda services: services.deploy(model.model_id, **choice), watch=True)
 
     def stop(self) -> None:
+        self._work.interrupt_watch(2 * self.poll_s + 5)
         self._act("stop", watch=True)
 
     def start(self) -> None:
@@ -256,9 +241,10 @@ class DeployPanel(w.VBox):
         """The model's services read again (one deployed from the command line shows up)."""
         if self.model is not None and not self.busy:
             self.progress.value = "Reading the services again…"
-            self._run(self._synced, watch=False)
+            self._work.run(self._synced, watch=False)
 
     def delete(self) -> None:
+        self._work.interrupt_watch(2 * self.poll_s + 5)
         service = self.service
         if service is None or self.busy:
             return
@@ -272,20 +258,20 @@ class DeployPanel(w.VBox):
             return services.show(rest.service_id) if rest is not None else None
 
         note = f"Deleted {html.escape(service.name)}: nothing of it is left."
-        self._run(gone, watch=False, gone_note=note)
+        self._work.run(gone, watch=False, gone_note=note)
 
     def _act(self, verb: str, watch: bool) -> None:
         service = self.service
         if service is None or self.busy:
             return
         self.progress.value = f"{verb.capitalize()}: {html.escape(service.name)}…"
-        self._run(lambda services: getattr(services, verb)(service.service_id), watch=watch)
+        self._work.run(lambda services: getattr(services, verb)(service.service_id), watch=watch)
 
     # -- background work ----------------------------------------------------------------------
     def _on_service_change(self, change: ServiceChange) -> None:
         """Told in the thread that made the change: only take note (the work is the
         worker's). The panel's own actions are shown by the action itself."""
-        if threading.current_thread() is self._worker:
+        if threading.current_thread() is self._work.thread:
             return
         model = self.model
         service = self.service
@@ -309,7 +295,7 @@ class DeployPanel(w.VBox):
             return
         if self.model is None and (self.submitted or self._wanted is None):
             return
-        self._run(self._synced, watch=True, quiet=True)
+        self._work.run(self._synced, watch=True, quiet=True)
 
     def _synced(self, services: Any) -> Any:
         """The version (when nothing was submitted here) and its newest service, read again."""
@@ -334,50 +320,14 @@ class DeployPanel(w.VBox):
         self._adopt(model, found=found)
         return service
 
-    def _run(
-        self,
-        work: Callable[[Any], Any],
-        watch: bool,
-        gone_note: str = "",
-        quiet: bool = False,
-    ) -> None:
-        if not quiet:
-            self.error.value = ""
-        self._stop.clear()
-        self._worker = threading.Thread(
-            target=self._work,
-            args=(work, watch, gone_note, quiet),
-            daemon=True,
-            name="ma-deploy-panel",
-        )
-        self._enable(busy=True)
-        self._worker.start()
+    # -- what the worker tells the panel (deploy_work.Screen) -----------------------------
+    def note(self, text: str) -> None:
+        self.progress.value = text
 
-    def _work(self, work: Callable[[Any], Any], watch: bool, gone_note: str, quiet: bool) -> None:
-        try:
-            with self._open() as services:
-                service = work(services)
-                if service is KEEP:
-                    return
-                if service is None:  # deleted, or none to follow
-                    self._show(None)
-                    self.progress.value = gone_note
-                    return
-                self._show(service)
-                note = self._watch(services, service) if watch else ""
-            self.progress.value = note or gone_note
-        except DeployRefused as refused:
-            self.progress.value = ""
-            self.error.value = refusals_html(refused.refusals)
-        except MaWidgetsError as error:
-            self._failed(getattr(error, "error_code", None), _message(error), quiet)
-        except Exception as error:  # never let the thread die silently
-            _LOG.exception("the deploy panel's work failed")
-            self._failed(None, f"{type(error).__name__}: {error}", quiet)
-        finally:
-            self._enable(busy=False)
+    def refused(self, refusals: list[Refusal]) -> None:
+        self.error.value = refusals_html(refusals)
 
-    def _failed(self, code: str | None, message: str, quiet: bool) -> None:
+    def failed(self, code: str | None, message: str, quiet: bool) -> None:
         """An action's failure is an error; a look-up's (nobody clicked) only a note."""
         if quiet:
             label = f"{code}: " if code else ""
@@ -386,31 +336,7 @@ class DeployPanel(w.VBox):
             self.progress.value = ""
             self.error.value = error_html(code, message)
 
-    def _watch(self, services: Any, service: Service) -> str:
-        """Follow the service until it settles, the deadline passes or the panel closes;
-        returns what to leave in the progress line."""
-        deadline = time.monotonic() + self.timeout_s
-        while not service.settled and not self._stop.is_set():
-            if time.monotonic() >= deadline:
-                return (
-                    f"<i>Stopped watching after {self.timeout_s:.0f} s; the service is still "
-                    f"{html.escape(service.status)}. Refresh shows where it got to.</i>"
-                )
-            self._stop.wait(min(self.poll_s, max(0.0, deadline - time.monotonic())))
-            service = services.show(service.service_id)
-            self._show(service)
-        # A failure's log tail can be recorded a moment after the status (the server's last
-        # lines are read as it is removed): look a little longer for it.
-        grace = time.monotonic() + TAIL_GRACE_S
-        while service.status == "failed" and not service.log_tail and not self._stop.is_set():
-            if time.monotonic() >= grace:
-                return ""
-            self._stop.wait(self.poll_s)
-            service = services.show(service.service_id)
-            self._show(service)
-        return ""
-
-    def _show(self, service: Service | None) -> None:
+    def show_service(self, service: Service | None) -> None:
         with self.hold_trait_notifications():
             self.service = service
             if service is None:
@@ -424,15 +350,17 @@ class DeployPanel(w.VBox):
         if self.batch_box.layout.display != display:
             self.batch_box.layout.display = display
 
-    def _enable(self, busy: bool | None = None) -> None:
-        """Each button only when it can do something (a busy panel: none)."""
+    def enable(self, busy: bool | None = None) -> None:
+        """Each button only when it can do something: a panel at work, none, except Stop and
+        Delete while it only watches (they interrupt the watch)."""
         busy = self.busy if busy is None else busy
+        acting = busy and not self._work.watching
         status = self.service.status if self.service is not None else ""
         has = self.service is not None
         self.deploy_button.disabled = busy or self.model is None or not self.type.options
-        self.stop_button.disabled = busy or status not in ("running", "concerning", "deploying")
+        self.stop_button.disabled = acting or status not in ("running", "concerning", "deploying")
         self.start_button.disabled = busy or status not in ("stopped", "failed")
-        self.delete_button.disabled = busy or not has
+        self.delete_button.disabled = acting or not has
         self.refresh_button.disabled = busy or self.model is None
         for field in (self.type, self.instances, self.name, self.input_dir, self.output_dir):
             field.disabled = busy or self.model is None
@@ -440,7 +368,3 @@ class DeployPanel(w.VBox):
 
 def _help(text: str) -> str:
     return f'<p class="ma-help">{html.escape(text)}</p>' if text else ""
-
-
-def _message(error: MaWidgetsError) -> str:
-    return str(getattr(error, "message", None) or error)

@@ -284,6 +284,30 @@ def _deployed(home: Path, knobs: str, **changes: Any) -> ModelImportWidget:
     return widget
 
 
+def test_a_service_still_deploying_can_be_stopped_while_the_panel_watches_it(home: Any) -> None:
+    """Watching is not an action: Stop is offered while the panel follows a deploy, and ends
+    the watch instead of waiting for it (the server here listens only after 30 s)."""
+    folder, seen = home
+    health = {"mode": "http", "url": "/health", "period": 1, "delay": 1, "max_failures": 30}
+    backend = LocalBackend(path=folder / DB_FILE, docker=False)
+    data = spec_data("process", "START_DELAY=30", health_check={**health, "timeout": 1})
+    widget = ModelImportWidget(spec=data, runtime="process", backend=backend)
+    widget.submit_panel.submit()
+    widget.submit_panel.wait(DEADLINE_S)
+    deploy = widget.panels["deploy"]
+    deploy.timeout_s = DEADLINE_S
+    deploy.deploy()
+    assert _until(lambda: deploy.status == "deploying" and not deploy.stop_button.disabled)
+    _remember(folder, seen, deploy.service.service_id)
+    assert deploy.busy and deploy.deploy_button.disabled and deploy.start_button.disabled
+    assert deploy.delete_button.disabled is False
+    deploy.stop()
+    deploy.wait(DEADLINE_S)
+    assert deploy.status == "stopped", deploy.state_box.value + deploy.error.value
+    assert deploy.error.value == "" and not deploy.busy
+    widget.close()
+
+
 def test_a_failed_start_shows_the_reason_and_the_log_tail(home: Any) -> None:
     folder, seen = home
     # A budget of 3 s: the server has exited long before it, so the failure is its exit.
