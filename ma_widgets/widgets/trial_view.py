@@ -95,6 +95,7 @@ class TrialView(w.VBox):
         self.details_toggle.layout.width = "auto"
         self.details_toggle.add_class("ma-disclosure-toggle")
         self.rows = w.HTML("").add_class("ma-rows-box")
+        self.rows.tabbable = True  # a scroll box: the keyboard must reach it to scroll it
         self.log_tail = w.Textarea(
             value="", description="Log tail", disabled=True, layout=w.Layout(width="100%")
         )

@@ -153,3 +153,11 @@ def test_a_given_runtime_is_taken_at_once() -> None:
     assert choice.resolved and choice.runtime is runtime and choice.words() == ("fake", "")
     assert RuntimeChoice(None).words() == ("auto", AUTO_NOTE)
     assert not RuntimeChoice("process").resolved
+
+
+def test_the_probe_lists_scroll_box_takes_the_keyboard_focus() -> None:
+    from ma_widgets.widgets.trial_panel import TrialPanel
+
+    panel = TrialPanel(runtime="process")
+    assert panel.rows.tabbable is True and "ma-rows-box" in panel.rows._dom_classes
+    panel.close()
