@@ -134,11 +134,12 @@ def test_a_healthy_trial_shows_the_first_answer_the_budget_and_the_margin(
         open_probe_list(panel)
         expect(panel.locator(".ma-trial-rows th")).to_have_text(HEADERS)
         shown = rows(panel)
-        outcomes = [cells[1] for _css, cells in shown]
-        waiting = [css for css, cells in shown if cells[1].startswith("not listening yet")]
-        assert waiting and set(waiting) == {"ma-tr-wait"}, shown  # a neutral tone
-        assert outcomes.index(next(o for o in outcomes if o.startswith("not listening yet"))) < (
-            outcomes.index(next(o for o in outcomes if o.startswith("ok")))
+        probes = [(css, cells[1]) for css, cells in shown if cells[4]]  # a phase: a probe row
+        first_ok = next(i for i, (_css, outcome) in enumerate(probes) if outcome.startswith("ok"))
+        assert first_ok > 0, shown  # it was not listening at first (it starts after 0.5 s)
+        assert all(
+            css == "ma-tr-wait" and outcome.startswith("not listening yet")  # a neutral tone
+            for css, outcome in probes[:first_ok]
         ), shown
         assert not [row for row in shown if row[0] == "ma-tr-bad"], shown
         text = panel.locator(".ma-trial-rows").inner_text()
@@ -283,6 +284,7 @@ def test_after_the_trials_axe_finds_nothing_serious_in_light_and_dark(trials_pag
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="product bug: the probe list's scroll box (.ma-rows-box, max-height 18em, overflow "
     "auto) takes no keyboard focus; a keyboard user cannot scroll a long list "
     "(axe-core scrollable-region-focusable, serious)",
