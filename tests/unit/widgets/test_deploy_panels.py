@@ -7,15 +7,20 @@ tests/integration/services/test_deploy_panels.py.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 import pytest
 
 from ma_widgets import ModelImportWidget
+from ma_widgets.backends.local import DB_FILE, LocalBackend
+from ma_widgets.errors import MaWidgetsError
 from ma_widgets.services import Answer, Service, ServiceEvent
 from ma_widgets.services.base import ModelFacts
 from ma_widgets.services.changes import ServiceChange, listeners, notify
@@ -244,8 +249,11 @@ def test_every_control_has_an_accessible_name_and_each_panel_a_heading() -> None
         panel.close()
 
 
-def test_the_app_gets_the_panels_and_the_step_bar_reads_their_status() -> None:
-    widget = ModelImportWidget(spec=example("trial_process.json"), runtime="process")
+def test_the_app_gets_the_panels_and_the_step_bar_reads_their_status(tmp_path: Path) -> None:
+    backend = LocalBackend(path=tmp_path / DB_FILE, docker=False)  # not the user's registry
+    widget = ModelImportWidget(
+        spec=example("trial_process.json"), runtime="process", backend=backend
+    )
     deploy, try_it = widget.panels["deploy"], widget.panels["try"]
     assert isinstance(deploy, DeployPanel) and isinstance(try_it, TryPanel)
     assert "Deploy: publish first" in widget.bar.buttons["deploy"].description
@@ -285,3 +293,27 @@ def test_changes_of_other_services_are_not_looked_at_and_a_closed_panel_lets_go(
     del panel
     gc.collect()
     assert listeners() == before
+
+
+@contextlib.contextmanager
+def _no_services() -> Iterator[Any]:
+    """What the wiring opens for a backend that runs no services."""
+    raise MaWidgetsError("the file backend has no services: deploy to local or modelarts")
+    yield
+
+
+def test_a_look_up_that_fails_is_a_quiet_note_not_an_error() -> None:
+    """Nobody clicked: the form's version could not be looked for, and the panel says so
+    beside its buttons, without an alert; a later click still reports errors as errors."""
+    panel = DeployPanel(_no_services, pause_s=0.01)
+    panel.set_spec(validate_spec(example("trial_process.json")))
+    assert panel._syncer.idle(2.0)
+    panel.wait(2.0)
+    assert "Could not read the services" in panel.progress.value
+    assert "has no services" in panel.progress.value and panel.error.value == ""
+    assert panel.status == "publish first" and not panel.busy
+    panel.set_model(_model())
+    panel.deploy()
+    panel.wait(2.0)
+    assert "has no services" in panel.error.value and 'role="alert"' in panel.error.value
+    panel.close()
