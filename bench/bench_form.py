@@ -13,6 +13,12 @@ validation, errors, both preview tabs and the step bar are updated synchronously
 same edits are also timed in this thread's CPU time: on a shared machine (other processes
 competing for the cores) wall-clock percentiles mostly measure the neighbours.
 
+Cold and warm: "first edit" is one edit of Name right after the process's first construction
+(lazy imports and first-call caches included); the percentiles are warm, timed after 20 more
+constructions. Before the timed edits, the widget models of every construction but the last
+are closed (those the last one does not reach through its traits: shared layouts stay), as a
+kernel holds one form, not twenty; both libraries are treated the same.
+
 ipyautoui cannot build the discriminated-union Health Check (KeyError 'type' in its
 automapschema), so it gets the same model without ``health_check``; ModelImportWidget is
 measured on the full model (more work), so the comparison favours ipyautoui if anything.
@@ -123,6 +129,46 @@ def _build_peer(model: type, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]
     return ui, {path: ui.di_widgets[path] for path, _ in FIELDS}
 
 
+def _reachable(roots: list[Any]) -> set[int]:
+    """ids of the widget models ``roots`` reach through their synced traits (children, layout,
+    style, ...): what a front end showing them would hold."""
+    import ipywidgets as w
+
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, w.Widget):
+            if id(item) not in seen:
+                seen.add(id(item))
+                stack.extend(getattr(item, key, None) for key in item.keys)
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return seen
+
+
+def _close_unused(kept: list[Any], model_ids: set[str]) -> int:
+    """Close the widget models of ``model_ids`` that ``kept`` does not reach; how many."""
+    from ipywidgets.widgets.widget import _instances
+
+    reached = _reachable(kept)
+    closed = 0
+    for model_id in model_ids:
+        widget = _instances.get(model_id)
+        if widget is not None and id(widget) not in reached:
+            widget.close()
+            closed += 1
+    return closed
+
+
+def _time_edit(target: Any, value: Any) -> float:
+    t0 = time.perf_counter()
+    target.set_state({"value": value})
+    return time.perf_counter() - t0
+
+
 def worker(name: str) -> dict[str, Any]:
     """Measure one library in this (fresh) process."""
     warnings.filterwarnings("ignore")
@@ -147,15 +193,20 @@ def worker(name: str) -> dict[str, Any]:
 
         fields = FIELDS
     first_use_import = time.perf_counter() - started
-    build()  # warm-up: lazy imports and pydantic schema caches
-    builds, widget, targets = [], None, {}
+    before = set(_instances)
+    widget, targets = build()  # warm-up: lazy imports and pydantic schema caches
+    first_edit = _time_edit(targets["name"], "first-edit")  # cold: the process's first edit
+    model_ids = [set(_instances) - before]  # the models each construction created
+    builds = []
     for _ in range(BUILDS):
         before = set(_instances)
         t0 = time.perf_counter()
         widget, targets = build()
         builds.append(time.perf_counter() - t0)
-        created = [_instances[k] for k in set(_instances) - before]
+        model_ids.append(set(_instances) - before)
+    created = [_instances[k] for k in model_ids[-1]]
     state = _state_bytes(created)
+    closed = _close_unused([widget, *targets.values()], set().union(*model_ids[:-1]))
     gc.collect()  # the 20 builds left garbage; collect it before timing edits (both libraries)
     counter = MessageCounter()
     times, cpu_times = [], []
@@ -177,6 +228,7 @@ def worker(name: str) -> dict[str, Any]:
     del w
     return {
         "library": name,
+        "first_edit_ms": first_edit * 1e3,
         "edit_ms_p50": statistics.median(times) * 1e3,
         "edit_ms_p95": _percentile(times, 0.95) * 1e3,
         "edit_ms_max": max(times) * 1e3,
@@ -185,6 +237,7 @@ def worker(name: str) -> dict[str, Any]:
         "construct_ms_median": statistics.median(builds) * 1e3,
         "construct_ms_max": max(builds) * 1e3,
         "widgets": len(created),
+        "closed_before_edits": closed,
         "state_kb": state / 1024,
         "messages_per_edit": statistics.mean(messages),
         "first_use_import_ms": first_use_import * 1e3,
@@ -245,6 +298,7 @@ def main() -> int:
     else:
         print(f"(ipyautoui venv not found at {PEER_VENV}: run with --setup)")
     keys = [
+        ("first_edit_ms", "first edit, cold (ms)", "{:.2f}"),
         ("edit_ms_p50", "edit-to-preview p50 (ms)", "{:.3f}"),
         ("edit_ms_p95", "edit-to-preview p95 (ms)", "{:.3f}"),
         ("edit_ms_max", "edit max (ms)", "{:.2f}"),
@@ -253,6 +307,7 @@ def main() -> int:
         ("construct_ms_median", "construction median (ms)", "{:.1f}"),
         ("construct_ms_max", "construction max (ms)", "{:.1f}"),
         ("widgets", "widgets", "{}"),
+        ("closed_before_edits", "models closed before the edits", "{}"),
         ("state_kb", "widget state (KB)", "{:.1f}"),
         ("messages_per_edit", "messages per edit", "{:.2f}"),
         ("import_ms", "import in a fresh process (ms)", "{:.0f}"),

@@ -261,10 +261,9 @@ class Form:
             self.spec, self.problems = None, [Problem("", message)]
         else:
             self.spec, self.problems = spec, []
+            # The fields' values as pydantic stores them (a getattr per field costs twice this).
             self._cache = {
-                name: value
-                for name in self.model.model_fields
-                if _is_model_value(value := getattr(spec, name))
+                name: value for name, value in vars(spec).items() if _is_model_value(value)
             }
             self._dirty.clear()
         self._show_errors()

@@ -30,11 +30,13 @@ TABS = (("config.json", "config.json"), ("Request body", "request-body.json"))
 def _panel(text: str, filename: str) -> str:
     data = base64.b64encode(text.encode("utf-8")).decode("ascii")
     # tabindex: the preview scrolls, so a keyboard user must be able to reach and scroll it.
+    # Element text needs only & < > escaped; JSON's many quotes stay as they are (a smaller
+    # message on every edit).
     return (
         f'<a class="ma-download" download="{filename}" '
         f'href="data:application/json;base64,{data}">⬇ Download {filename}</a>'
         f'<pre class="ma-preview-text" tabindex="0" aria-label="{filename}">'
-        f"{html.escape(text)}</pre>"
+        f"{html.escape(text, quote=False)}</pre>"
     )
 
 
