@@ -261,7 +261,7 @@ class Form:
             self.spec, self.problems = None, [Problem("", message)]
         else:
             self.spec, self.problems = spec, []
-            # The fields' values as pydantic stores them (a getattr per field costs twice this).
+            # The fields' values as pydantic keeps them (half the cost of a getattr per field).
             self._cache = {
                 name: value for name, value in vars(spec).items() if _is_model_value(value)
             }
@@ -270,20 +270,23 @@ class Form:
 
     def _reused(self, raw: Any, validated: Any, path: str) -> Any:
         """``raw`` with every part no edit reached since ``validated`` was built from it
-        replaced by ``validated``'s model object (a model, or a list of models)."""
+        replaced by ``validated``'s model object (a model, or a list of models).
+
+        Called top-down, only where nothing around ``path`` was written since.
+        """
         below = path + "."
         edited_inside = False
         for dirty in self._dirty:
-            if dirty == path:  # (nothing around it was: this is only called below clean parts)
+            if dirty == path:
                 return raw
             edited_inside = edited_inside or dirty.startswith(below)
         if not edited_inside:
             return validated
         if isinstance(validated, BaseModel) and isinstance(raw, dict):
-            fields = type(validated).model_fields
+            parts = vars(validated)  # its fields' values, as in ``validate``
             mixed = dict(raw)
             for key, value in raw.items():
-                if key in fields and _is_model_value(part := getattr(validated, key)):
+                if _is_model_value(part := parts.get(key)):
                     mixed[key] = self._reused(value, part, below + key)
             return mixed
         if isinstance(validated, list) and isinstance(raw, list) and len(raw) == len(validated):
