@@ -8,6 +8,10 @@ response schema; the panel shows the HTTP status, the latency and every problem
 (docs/platform/services.md, "Calling a service"). The call runs in a worker thread that only
 sets widget values, bounded by the gateway's call timeout.
 
+A service found by the Deploy step after a kernel restart comes without the apis of a submit
+in this kernel: they are then read from the registry (``find_model`` of the service's model
+name and version, in a worker thread), so Try it can call it all the same.
+
 Observable state: ``status`` (for the step bar: ``"deploy first"``, ``"ready"``, ``"sending"``,
 ``"answer ok"``, ``"answer has problems"``, ``"error"``).
 """
@@ -54,6 +58,7 @@ class TryPanel(w.VBox):
         self.service: Service | None = None
         self.apis: dict[str, Any] = {}
         self._worker: threading.Thread | None = None
+        self._finder: threading.Thread | None = None
         self.service_line = w.HTML(
             '<p class="ma-help">Deploy the model first (the Deploy step).</p>'
         )
@@ -130,6 +135,8 @@ class TryPanel(w.VBox):
         if self.status != "sending":
             self.status = new
         self._enable()
+        if service is not None and not self.apis:
+            self._find_apis(service)
 
     # -- actions ------------------------------------------------------------------------------
     def example(self) -> None:
@@ -180,9 +187,10 @@ class TryPanel(w.VBox):
         self._worker.start()
 
     def wait(self, timeout_s: float = CALL_TIMEOUT_S + 5) -> None:
-        """Block until the call is done (scripts and tests)."""
-        if self._worker is not None:
-            self._worker.join(timeout_s)
+        """Block until the call (and a look-up of the apis) is done (scripts and tests)."""
+        for thread in (self._finder, self._worker):
+            if thread is not None:
+                thread.join(timeout_s)
 
     def close(self) -> None:
         """A call in flight ends by its own timeout; nothing here outlives it."""
@@ -190,6 +198,26 @@ class TryPanel(w.VBox):
         super().close()
 
     # -- background work ----------------------------------------------------------------------
+    def _find_apis(self, service: Service) -> None:
+        """The apis of the version the service runs, from the registry (one look at a time)."""
+        opener = self._open
+        if opener is None or (self._finder is not None and self._finder.is_alive()):
+            return
+
+        def find() -> None:
+            try:
+                with opener() as services:
+                    facts = services.find_model(service.model_name, service.model_version)
+            except Exception as error:  # Send stays disabled; the Deploy step shows the backend
+                _LOG.info("the apis of %s could not be read: %s", service.model_id, error)
+                return
+            if facts is not None and facts.model_id == service.model_id and not self.apis:
+                self.set_apis(facts.apis)
+                self.set_service(self.service)  # the line names the api now
+
+        self._finder = threading.Thread(target=find, daemon=True, name="ma-try-apis")
+        self._finder.start()
+
     def _call(self, service_id: str, url: str, body: Any) -> None:
         assert self._open is not None
         status = "error"

@@ -172,7 +172,7 @@ def test_a_new_widget_finds_the_version_and_its_service_and_hears_changes_made_f
     home: Any, runtime: str, tmp_path: Path
 ) -> None:
     """As after a kernel restart: a new widget with the same form finds the version published
-    earlier and follows its running service (Try it too); then a stop and a deploy made from
+    earlier and follows its running service (Try it calls it); then a stop and a deploy made from
     code in this process show up without a click, and Delete through the panel works."""
     folder, seen = home
     first = _published(folder, runtime)
@@ -199,6 +199,14 @@ def test_a_new_widget_finds_the_version_and_its_service_and_hears_changes_made_f
     assert "Submit: published" in bar["submit"].description
     assert widget.bar.next_button.description == "Try the service"
     assert try_it.service is not None and try_it.service.service_id == service.service_id
+    # Try it reads the version's apis from the registry and calls the found service.
+    assert _until(lambda: not try_it.send_button.disabled), try_it.service_line.value
+    assert '"inputs"' in try_it.body.value  # the example from the request schema
+    try_it.body.value = '{"inputs": [[1, 2], [3]]}'
+    try_it.send()
+    try_it.wait()
+    assert try_it.status == "answer ok", try_it.error.value
+    assert try_it.answer.body == {"predictions": [3, 3]}
     assert deploy.stop_button.disabled is False and deploy.delete_button.disabled is False
 
     # From code, in this process: heard through the services' change signal.
@@ -432,6 +440,12 @@ def test_a_new_widget_finds_a_service_deployed_earlier_through_the_modelarts_bac
     assert deploy.model.model_id == handle.model_id and not deploy.submitted
     assert deploy.service.service_id == service.service_id
     assert "/v1/infers/" in deploy.state_box.value
+    try_it = widget.panels["try"]
+    assert _until(lambda: not try_it.send_button.disabled), try_it.service_line.value
+    try_it.body.value = '{"inputs": [[4]]}'
+    try_it.send()
+    try_it.wait()
+    assert try_it.status == "answer ok" and try_it.answer.body == {"predictions": [4]}
     deploy.wait(DEADLINE_S)
     deploy.delete()
     deploy.wait(DEADLINE_S + 5)
