@@ -1,6 +1,6 @@
 """Deploy and Try it in a real Chromium through JupyterLab: click Deploy, then Send, see the
 prediction; axe-core finds no critical or serious violation on either panel. And after a kernel
-restart, the widget made again finds the service deployed before it and can delete it.
+restart, the widget made again finds the service deployed before it, calls it and deletes it.
 
 The notebook publishes the example model (as a local process) in a temp registry through the
 widget's Submit step, so the page opens with a published version; the user does the rest with
@@ -213,6 +213,13 @@ def test_after_a_kernel_restart_the_deploy_step_finds_the_running_service_and_de
     expect(app.locator(".ma-next")).to_have_text(re.compile("Try the service"))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "deploy-found-after-restart.png"))
+    _step(app, "Try it").click()  # the found service's apis come from the registry
+    try_it = app.locator(".ma-try-panel")
+    send = _button(try_it, "Send")
+    expect(send).to_be_enabled(timeout=SERVICE_MS)
+    send.click()
+    expect(try_it.locator(".ma-answer")).to_contain_text("HTTP 200", timeout=SERVICE_MS)
+    _step(app, "Deploy").click()
     _button(deploy, "Delete").click()
     expect(_step(app, "Deploy")).to_have_text(
         re.compile("Deploy: not deployed"), timeout=SERVICE_MS
