@@ -25,7 +25,6 @@ from tests.e2e.trial_pages import (
     stop_trial,
     use_theme,
     widget_cell,
-    without_known_bug,
     write_notebook,
 )
 
@@ -37,7 +36,7 @@ CELL = widget_cell("trial-axe", "", url="/health/health", delay=1, period=1, max
 
 
 def _axe(page: Any, where: str) -> None:
-    found = without_known_bug(serious_violations(page))
+    found = serious_violations(page)
     assert not found, f"{where}: {found}"
 
 

@@ -134,26 +134,5 @@ def go_to_trial_step(app: Any) -> Any:
     return panel
 
 
-#: A product bug reported from these tests, not yet fixed: the probe list's scroll box
-#: (``.ma-rows-box``: max-height 18em, overflow auto) takes no keyboard focus, so once its rows
-#: overflow a keyboard user cannot scroll it (axe-core: scrollable-region-focusable, serious).
-#: ``test_the_probe_list_box_takes_the_keyboard_focus`` (strict xfail) fails the day it is
-#: fixed, and this exception goes with it.
-ROWS_BOX_NOT_FOCUSABLE = ("scrollable-region-focusable", ".ma-rows-box")
-
-
-def without_known_bug(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """axe-core's violations less the one reported above (only on the probe list's box)."""
-    rule, where = ROWS_BOX_NOT_FOCUSABLE
-    return [
-        v
-        for v in found
-        if not (v["id"] == rule and all(where in node.split(" :: ")[0] for node in v["nodes"]))
-    ]
-
-
-#: Whether the probe list's box, or something inside it, can take the keyboard focus.
-ROWS_BOX_FOCUSABLE = """(panel) => {
-  const box = panel.querySelector('.ma-rows-box');
-  return [box, ...box.querySelectorAll('*')].some(el => el.tabIndex >= 0);
-}"""
+#: Whether the focused element is the probe list's scroll box or inside it.
+IN_ROWS_BOX = "() => !!document.activeElement?.closest('.ma-rows-box')"
