@@ -170,7 +170,7 @@ def test_a_slow_trial_in_faithful_mode_counts_down_and_is_drawn_as_it_runs(
         expect(lane).to_have_count(1)  # the legend's only
         expect(picture.locator("path.ma-tp-pending")).to_have_count(1)  # every check to come
         # Second look, the same picture a moment later: the first check, failed (nothing was
-        # listening yet), is drawn as it came; "now" moved on.
+        # listening yet), is drawn as it came, and the probe's run in the lane.
         expect(picture.locator("path.ma-tp-wrong")).to_have_count(1)
         expect(lane).to_have_count(2)  # the probe's run and the legend
         expect(status).to_contain_text(re.compile(r"\d+ s of the 5 s budget"))
