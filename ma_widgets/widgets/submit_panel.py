@@ -212,6 +212,7 @@ class SubmitPanel(w.VBox):
     # -- background work ----------------------------------------------------------------------
     def _on_settings_changed(self) -> None:
         """Another registry, or other credentials: list the name's versions there."""
+        self._following = None  # a version of the old registry is no longer this panel's news
         self.versions.forget()
         if self.settings.problem is not None:
             self.error.value = _error_html(*_describe(self.settings.problem))
