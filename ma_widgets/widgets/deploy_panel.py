@@ -85,7 +85,6 @@ class DeployPanel(w.VBox):
         timeout_s: float = WATCH_TIMEOUT_S,
         pause_s: float = PAUSE_S,
     ) -> None:
-        self._open = open_services
         self.poll_s, self.timeout_s = poll_s, timeout_s
         self._work = DeployWork(open_services, self)
         #: The model came from a submit in this kernel (set_model): never replaced by a look-up.
