@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,6 +102,10 @@ class ModelImportWidget(w.VBox):
         self._change_callbacks = CallbackDispatcher()
         self._copied: dict[str, Any] = {}  # the copy ``value`` is made from, by field
         self._last_facts: Facts | None = None
+        # JupyterLab may send widget messages on a kernel subshell: two clicks can then run in
+        # two threads at once. Moving between steps (which may build a panel) takes this lock,
+        # so a slow first "Submit" cannot finish after the "Model" clicked next and win.
+        self._navigating = threading.RLock()
         self.problems = ProblemList(self._go_to, lambda: self.form.show_all())
         self.status = self.problems.status
         self.show_problems = self.problems.show_button
@@ -153,6 +158,10 @@ class ModelImportWidget(w.VBox):
         """Show step ``key`` (one of ``steps.STEPS``) and mark it in the step bar."""
         if key not in self.contents:
             raise KeyError(f"no step {key!r}; the steps are {', '.join(k for k, _ in STEPS)}")
+        with self._navigating:
+            self._show_step(key)
+
+    def _show_step(self, key: str) -> None:
         check_pending()  # leaving the Model step: a schema typed there is checked now
         if key in _LAZY_STEPS:
             self._panel(key)  # built the first time it is shown
@@ -297,7 +306,11 @@ class ModelImportWidget(w.VBox):
         trial = self._built.get("trial")
         judged = getattr(trial, "judged_spec", None)
         verdict = str(getattr(trial, "verdict_state", ""))
-        model_status = str(getattr(self._built.get("submit"), "state", ""))
+        submit = self._built.get("submit")
+        model_status = str(getattr(submit, "state", ""))
+        sent = getattr(submit, "submitted_spec", None)
+        if sent is not None and not _same_version(sent, self.form.spec, self.form.raw):
+            model_status = ""  # the bar speaks of the version the form holds, not an older one
         deploy, try_it = self._built.get("deploy"), self._built.get("try")
         fresh_deploy = "not deployed" if model_status == "published" else "publish first"
         return Facts(
@@ -339,6 +352,10 @@ class ModelImportWidget(w.VBox):
             self.show_step(change["new"])
 
     def _act(self, action: Action) -> None:
+        with self._navigating:
+            self._do(action)
+
+    def _do(self, action: Action) -> None:
         if action.kind == "problems":
             self.problems.reveal()
             self.show_step("model")
@@ -460,6 +477,14 @@ class LazyPanels(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(_PLUGGABLE)
+
+
+def _same_version(sent: Any, spec: Any, raw: dict[str, Any]) -> bool:
+    """Whether ``sent`` is the model version the form names: its valid spec's name and version
+    (defaults applied), or while the form has problems, what its fields hold."""
+    if spec is not None:
+        return bool(sent.name == spec.name and sent.version == spec.version)
+    return bool(sent.name == raw.get("name") and sent.version == raw.get("version"))
 
 
 def _dimmed(panel: w.Widget) -> bool:

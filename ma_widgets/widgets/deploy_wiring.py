@@ -81,7 +81,7 @@ class DeployWiring:
         self.published: PublishedModel | None = None
         self.deploy: DeployPanel | None = None
         self.try_it: TryPanel | None = None
-        self._submitted: Any = None
+        self._submitted: Any = None  # the spec of the submit made with the Submit step
 
     def follow(self, submit_panel: Any) -> None:
         """Learn what ``submit_panel`` published so far and publishes from now on."""
@@ -102,14 +102,18 @@ class DeployWiring:
     def build_try(self) -> TryPanel:
         """The Try it panel, following the Deploy panel's service (if it exists yet)."""
         self.try_it = try_it = TryPanel(self._open)
-        if self.published is not None:
-            try_it.set_apis(self.published.apis)
+        model = self.published or getattr(self.deploy, "model", None)  # found after a restart
+        if model is not None:
+            try_it.set_apis(model.apis)
         service = getattr(self.deploy, "service", None)
         if service is not None:
             try_it.set_service(service)
         return try_it
 
     def _on_state(self, change: dict[str, Any]) -> None:
+        # Only the Submit step's own submits pass through "submitting". A version submitted
+        # from code, which the Submit step follows too, is found by the Deploy panel's own
+        # look-up instead, and let go like any found version when the form moves on.
         if change["new"] == "submitting":
             self._submitted = getattr(change["owner"], "submitted_spec", None)
 
