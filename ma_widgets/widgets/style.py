@@ -9,7 +9,10 @@ clipping them: labels go above their fields, long words break, buttons grow in h
 CSS = """
 <style>
 .ma-app { color: var(--jp-ui-font-color1, inherit); max-width: 60em; min-width: 0;
-  overflow-wrap: anywhere; }
+  overflow-wrap: anywhere; --ma-error-text: var(--jp-error-color1, #d32f2f); }
+/* Error text on a dark theme: --jp-error-color1 (#f44336) on Voila's #212121 is 4.37:1, under
+   the 4.5:1 small text needs; the theme's lighter error colour reads well there. */
+[data-jp-theme-light='false'] .ma-app { --ma-error-text: var(--jp-error-color2, #e57373); }
 .ma-app .widget-box, .ma-app .widget-hbox, .ma-app .widget-vbox { min-width: 0;
   max-width: 100%; }
 /* max-width counts the margin ipywidgets puts around each widget (2 px a side). */
@@ -41,10 +44,10 @@ CSS = """
   padding: 0 !important; margin: -1px !important; }
 .ma-help { font-size: var(--jp-ui-font-size0, 0.85em); color: var(--jp-ui-font-color2, inherit);
   line-height: 1.3; white-space: normal; max-width: 40em; }
-.ma-error { color: var(--jp-error-color1, #d32f2f); font-size: var(--jp-ui-font-size1, 0.95em);
+.ma-error { color: var(--ma-error-text); font-size: var(--jp-ui-font-size1, 0.95em);
   white-space: pre-wrap; }
 .ma-status-ok { color: var(--jp-success-color1, #388e3c); font-weight: 600; }
-.ma-status-bad { color: var(--jp-error-color1, #d32f2f); font-weight: 600; }
+.ma-status-bad { color: var(--ma-error-text); font-weight: 600; }
 .ma-load-ok { color: var(--jp-ui-font-color2, inherit); white-space: pre-wrap; }
 .ma-group-body, .ma-item { margin-left: 0; padding-left: calc(1em - 2px);
   border-left: 2px solid var(--jp-border-color2, #8884); }

@@ -22,7 +22,7 @@ PANEL_CSS = (
 .ma-trial .ma-trial-rows td, .ma-trial .ma-trial-rows th { white-space: nowrap;
   overflow-wrap: normal; vertical-align: top; }
 .ma-trial .ma-trial-rows td:nth-child(2) { white-space: normal; min-width: 16em; }
-.ma-trial .ma-tr-bad td { color: var(--jp-error-color1, #d32f2f); }
+.ma-trial .ma-tr-bad td { color: var(--ma-error-text, #d32f2f); }
 .ma-trial .ma-rows-box { max-height: 18em; overflow: auto; }
 .ma-trial.ma-stale .ma-trial-picture, .ma-trial.ma-stale .ma-callout { opacity: 0.6; }
 </style>"""

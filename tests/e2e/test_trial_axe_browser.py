@@ -73,19 +73,7 @@ def test_notebook_7_after_a_trial_light_and_dark(page: Any, notebook_server: Ser
     _axe(page, "Notebook 7 dark, after the trial")
 
 
-#: A product bug reported from this test: in Voila's dark theme the widget's error red
-#: (``--jp-error-color1``, #f44336) on Voila's dark background (#212121) has a contrast of
-#: 4.37:1, under WCAG AA's 4.5:1 for 13 px text: the verdict ``.ma-status-bad`` and the probe
-#: list's ``.ma-tr-bad`` rows (JupyterLab's and Notebook 7's darker #111 background pass).
-VOILA_DARK_CONTRAST = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: error red #f44336 on Voila dark #212121 is 4.37:1 (< 4.5:1) for "
-    ".ma-status-bad and .ma-tr-bad (axe-core color-contrast, serious)",
-)
-
-
-@pytest.mark.parametrize("theme", ["light", pytest.param("dark", marks=VOILA_DARK_CONTRAST)])
+@pytest.mark.parametrize("theme", ["light", "dark"])
 def test_voila_after_a_trial(page: Any, lab_server: Server, theme: str) -> None:
     """Voila as the lab server's extension renders it (/voila/render/..., the README's link)."""
     from playwright.sync_api import expect
