@@ -242,12 +242,8 @@ class LocalServices:
             step = machine.on_supervisor_gone(str(current["status"]), time.time(), why)
             if step is None:
                 return []
-            if step.status:
-                current["status"] = step.status
-            if step.reason is not None:
-                current["reason"] = step.reason
             current.update(supervisor=None, server=None, access_address=None)
-            return [step.event]
+            return step.apply(current)
 
         record = self.store.update(service_id, change)
         remove_leftovers(record)

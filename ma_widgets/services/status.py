@@ -32,6 +32,16 @@ class Step:
     event: ServiceEvent
     reason: str | None = None
 
+    def apply(self, record: dict[str, Any]) -> list[ServiceEvent]:
+        """Write the step into a service record (inside the record's update, under its lock)
+        and return the event to keep: the one way a step changes a record, whoever decided it
+        (the supervisor on a trial event, the manager on a vanished supervisor)."""
+        if self.status is not None:
+            record["status"] = self.status
+        if self.reason is not None:
+            record["reason"] = self.reason
+        return [self.event]
+
 
 def _event(now: float, kind: str, message: str, status: str | None) -> ServiceEvent:
     return ServiceEvent(now, "abnormal" if kind == "abnormal" else "normal", message, status)

@@ -112,13 +112,7 @@ class Supervisor:
 
         def change(record: dict[str, Any]) -> list[ServiceEvent]:
             record.update(fields)
-            if step is None:
-                return []
-            if step.status is not None:
-                record["status"] = step.status
-            if step.reason is not None:
-                record["reason"] = step.reason
-            return [step.event]
+            return [] if step is None else step.apply(record)
 
         self.store.update(self.service_id, change)
 
@@ -180,11 +174,7 @@ class Supervisor:
                 return []
             if step.status == "failed" and failure_tail is not None:
                 record["log_tail"] = failure_tail
-            if step.status is not None:
-                record["status"] = step.status
-            if step.reason is not None:
-                record["reason"] = step.reason
-            return [step.event]
+            return step.apply(record)
 
         self.store.update(self.service_id, change)
         healthy = event.kind == "verdict" and getattr(event.data, "verdict", "") == "healthy"
