@@ -13,6 +13,8 @@ Why these choices:
   ended with the server.
 - An owner variable in the environment lets a reaper find processes of a crashed kernel; the
   log file's name carries the owner too, so the reaper removes logs of killed trials.
+- The server's output goes through a pipe into a bounded log (:mod:`ma_widgets.trial.logfile`:
+  two files of 5 MiB at most), never straight into a file it could grow without end.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.trial.errors import TrialError
+from ma_widgets.trial.logfile import LOG_FILE_BYTES, LogPump, previous_path, read_tail
 from ma_widgets.trial.runtime import (
     OWNER_ENV,
     ExecResult,
@@ -63,10 +66,6 @@ PASSED_ENV = (
     "LD_LIBRARY_PATH",
     "JAVA_HOME",
 )
-#: Bytes of the log file's end read for its last lines, and characters kept of one line (a
-#: container's log driver splits lines at 16 KiB too).
-LOG_TAIL_BYTES = 256 * 1024
-LOG_LINE_CHARS = 16 * 1024
 #: Log files of process trials: ``ma-trial-<host>_<pid>-<random>.log`` in the temp directory.
 LOG_PREFIX = "ma-trial-"
 
@@ -134,11 +133,14 @@ class ProcessRuntime:
         workdir: str | os.PathLike[str] | None = None,
         env: dict[str, str] | None = None,
         stop_grace_s: float = STOP_GRACE_S,
+        log_file_bytes: int = LOG_FILE_BYTES,
     ):
         self.workdir = Path(workdir) if workdir is not None else None
         self.extra_env = dict(env or {})
         self._stop_grace_s = stop_grace_s
+        self._log_file_bytes = log_file_bytes
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._pumps: dict[str, LogPump] = {}
         self._execs: dict[str, set[subprocess.Popen[bytes]]] = {}
 
     def inspect(self, spec: ModelImportSpec) -> ImageInfo:
@@ -165,24 +167,29 @@ class ProcessRuntime:
         port = free_port()
         owner = owner_id().replace(":", "_")
         fd, log_path = tempfile.mkstemp(prefix=f"{LOG_PREFIX}{owner}-", suffix=".log")
+        os.close(fd)
+        read_fd, write_fd = os.pipe()
         try:
             proc = subprocess.Popen(
                 ["/bin/sh", "-c", spec.start_command],
                 cwd=workdir,
                 env=self._env(port),
                 stdin=subprocess.DEVNULL,
-                stdout=fd,
+                stdout=write_fd,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         except (OSError, ValueError) as error:
+            os.close(read_fd)
             os.unlink(log_path)
             raise TrialError(f"cannot start {spec.start_command!r}: {error}") from error
         finally:
-            os.close(fd)
+            os.close(write_fd)
         started = time.monotonic()
         ident = str(proc.pid)
         self._procs[ident] = proc
+        self._pumps[ident] = pump = LogPump(read_fd, log_path, self._log_file_bytes)
+        pump.start()
         return Handle(
             self.name,
             ident,
@@ -230,25 +237,9 @@ class ProcessRuntime:
         return ExecResult(proc.returncode, output.decode("utf-8", "replace"))
 
     def logs(self, handle: Handle, tail: int = 50) -> list[str]:
-        """The last ``tail`` lines, read from the file's last :data:`LOG_TAIL_BYTES` only:
-        a chatty server's log can be gigabytes (or one endless line) by the time Stop reads
-        it, and Stop must stay quick and small."""
+        """The last ``tail`` lines (see :func:`~ma_widgets.trial.logfile.read_tail`)."""
         path = handle.details.get("log")
-        if not path:
-            return []
-        try:
-            with open(str(path), "rb") as stream:
-                size = stream.seek(0, os.SEEK_END)
-                stream.seek(max(0, size - LOG_TAIL_BYTES))
-                end = stream.read(LOG_TAIL_BYTES)
-        except OSError:
-            return []
-        lines = end.decode("utf-8", "replace").split("\n")
-        if lines[-1] == "":
-            lines.pop()
-        if size > LOG_TAIL_BYTES and len(lines) > 1:
-            lines = lines[1:]  # the first one is cut; kept only when it is all there is
-        return [line[-LOG_LINE_CHARS:] for line in lines[-tail:]] if tail > 0 else []
+        return read_tail(str(path), tail) if path else []
 
     def stop(self, handle: Handle) -> None:
         # Forgotten only once ended: a stop cut short (Ctrl-C) can be repeated and still kill.
@@ -258,10 +249,14 @@ class ProcessRuntime:
         if proc is not None:
             _kill_group(proc.pid, self._stop_grace_s, proc)
             self._procs.pop(handle.ident, None)
+        pump = self._pumps.pop(handle.ident, None)
+        if pump is not None:
+            pump.close()  # the server's last words are in; no log file is made from now on
         log = handle.details.pop("log", None)
         if log:
-            with contextlib.suppress(OSError):
-                os.unlink(str(log))
+            for path in (str(log), previous_path(str(log))):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
 
     def reap(self) -> int:
         """End the process groups of leftovers whose owner is gone; live owners' are spared.

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ma_widgets.trial.process import LOG_LINE_CHARS, LOG_TAIL_BYTES, ProcessRuntime
+from ma_widgets.trial.logfile import LOG_LINE_CHARS, LOG_TAIL_BYTES
+from ma_widgets.trial.process import ProcessRuntime
 from ma_widgets.trial.runtime import Handle
 
 
