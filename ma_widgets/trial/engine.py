@@ -253,6 +253,7 @@ class Trial:
         finally:
             self._clean_up()
             self._idle.set()
+            result.probes_dropped = self._log.dropped
             result.duration_s = round(self.clock.now() - began, 3)
             self._emit("done", result.summary(), result)
         return result

@@ -111,6 +111,11 @@ class TrialResult:
     for a healthy verdict the same as ``ready_after_s``."""
     exit_code: int | None = None
     probes: list[Probe] = field(default_factory=list)
+    """Every probe up to the verdict and after it, but of a watch only the latest ones (see
+    :data:`~ma_widgets.trial.timeline.WATCH_PROBES_KEPT`): a long watch stays small."""
+    probes_dropped: int = 0
+    """How many watch probes were left out of ``probes``, the oldest first (0 for a watch of
+    ten minutes or less)."""
     log_tail: list[str] = field(default_factory=list)
     advice: list[str] = field(default_factory=list)
     """What to change, one sentence each (what the CLI prints)."""

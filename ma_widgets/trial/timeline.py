@@ -26,6 +26,13 @@ from ma_widgets.trial.results import Mode, Phase, Probe
 #: (the next one is a whole Period away).
 STABLE_REPEATS = 3
 
+#: Watch-phase probes a trial keeps (the latest): a watch probes every Period for as long as
+#: it runs (ten minutes, extended at will; a local service's for weeks), and its result must not
+#: grow with it. 1000 keeps a default ten-minute watch whole even at the shortest Period (1 s:
+#: 600 checks), in a few hundred kilobytes. Probes up to the verdict are all kept (the verdict
+#: and the advice read them; the startup budget bounds them).
+WATCH_PROBES_KEPT = 1000
+
 LABELS = {
     "ok": "ok",
     "timeout": "no answer in time",
@@ -121,12 +128,19 @@ class ProbeLog:
 
     ``add`` turns a check's outcome into a :class:`Probe` (label from whether the server had
     answered before, ``repeat`` from the probe before it) and says whether it makes a wrong
-    answer stable (time for a ``diagnosis`` event).
+    answer stable (time for a ``diagnosis`` event). Of the watch phase (always the last) only
+    the latest ``watch_kept`` probes stay in ``probes``; ``dropped`` counts the older ones left
+    out. The events carry every probe, so a display folding them loses nothing.
     """
 
-    def __init__(self, mode: Mode, probes: list[Probe] | None = None):
+    def __init__(
+        self, mode: Mode, probes: list[Probe] | None = None, watch_kept: int = WATCH_PROBES_KEPT
+    ):
         self.probes: list[Probe] = [] if probes is None else probes
         self.answered = False  # any probe got an answer, right or wrong
+        self.dropped = 0
+        self._watch_kept = max(1, watch_kept)  # the last probe gives the next one's repeat
+        self._watching = 0  # watch probes in ``probes``, at its end
         self._diagnoser = Diagnoser(mode)
 
     def add(
@@ -163,4 +177,10 @@ class ProbeLog:
             repeat,
         )
         self.probes.append(probe)
+        if phase == "watch":
+            self._watching += 1
+            if self._watching > self._watch_kept:
+                del self.probes[len(self.probes) - self._watching]  # the oldest watch probe
+                self._watching -= 1
+                self.dropped += 1
         return probe, phase == "startup" and self._diagnoser.stable(probe)
