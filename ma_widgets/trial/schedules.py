@@ -83,8 +83,23 @@ class Schedule(Protocol):
         ...
 
 
+class _StartupVerdict:
+    """What both startup schedules share: the phase is done once it has a verdict, and an exit
+    before one is the verdict "exited"."""
+
+    result: Startup | None
+
+    def exited(self, code: int) -> None:
+        if self.result is None:
+            self.result = Startup("exited", exit_code=code)
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+
 @dataclass
-class FaithfulStartup:
+class FaithfulStartup(_StartupVerdict):
     """The platform's own startup schedule."""
 
     check: HealthCheck
@@ -122,21 +137,13 @@ class FaithfulStartup:
                 self.result = Startup("unhealthy")
             self._decided += 1
 
-    def exited(self, code: int) -> None:
-        if self.result is None:
-            self.result = Startup("exited", exit_code=code)
-
-    @property
-    def done(self) -> bool:
-        return self.result is not None
-
     @property
     def watches_exit(self) -> bool:
         return self.result is None
 
 
 @dataclass
-class FastStartup:
+class FastStartup(_StartupVerdict):
     """Probe every ``interval`` until the first answer, and decide at the budget instant.
 
     Besides the back-to-back fast probes, each of the platform's own checks (Delay + k x
@@ -209,14 +216,6 @@ class FastStartup:
             self._decisive_failed = True
         if self._decisive_failed and self._early_running == 0:
             self.result = Startup("unhealthy", first_answer_s=self.first_answer)
-
-    def exited(self, code: int) -> None:
-        if self.result is None:
-            self.result = Startup("exited", exit_code=code)
-
-    @property
-    def done(self) -> bool:
-        return self.result is not None
 
     @property
     def watches_exit(self) -> bool:
