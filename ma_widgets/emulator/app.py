@@ -119,6 +119,14 @@ class BaseHandler(tornado.web.RequestHandler):
             self.fail("ModelArts.3037", str(error), 400)
             return False, None
 
+    def authorized_body(self, project_id: str) -> tuple[bool, Any]:
+        """(True, value) once the caller may act on ``project_id`` and the body is readable, in
+        that order (a denied caller learns nothing of its body); else the denial or the 400 is
+        answered and (False, None) returned."""
+        if not self.authorized(project_id):
+            return False, None
+        return self.json_body()
+
     def authorized(self, project_id: str) -> bool:
         """Answers the denial and returns False unless the caller may act on ``project_id``."""
         request = self.request

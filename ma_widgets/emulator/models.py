@@ -18,10 +18,8 @@ class ModelsHandler(BaseHandler):
     body_limit = MAX_CREATE_BYTES
 
     async def post(self, project_id: str) -> None:
-        if not self.authorized(project_id):
-            return
-        readable, body = self.json_body()
-        if not readable:
+        ok, body = self.authorized_body(project_id)
+        if not ok:
             return
         problem = check_create_body(body)
         if problem is not None:

@@ -115,10 +115,8 @@ class ServiceBaseHandler(BaseHandler):
 
 class ServicesHandler(ServiceBaseHandler):
     async def post(self, project_id: str) -> None:
-        if not self.authorized(project_id):
-            return
-        readable, body = self.json_body()
-        if not readable:
+        ok, body = self.authorized_body(project_id)
+        if not ok:
             return
         try:
             service_id = await self.off_loop(lambda: self.table.deploy(project_id, body))
@@ -180,10 +178,8 @@ class ServiceHandler(ServiceBaseHandler):
 
     async def put(self, project_id: str, service_id: str) -> None:
         """``status`` wins over ``config`` when both are sent, as on the platform."""
-        if not self.authorized(project_id):
-            return
-        readable, body = self.json_body()
-        if not readable:
+        ok, body = self.authorized_body(project_id)
+        if not ok:
             return
         if not isinstance(body, dict):
             self.fail("ModelArts.3037", "the request body must be a JSON object", 400)
