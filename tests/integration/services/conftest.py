@@ -13,8 +13,9 @@ import contextlib
 import json
 import os
 import signal
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,6 +24,9 @@ from ma_widgets.services.servers import SERVICE_LABEL, service_processes
 from ma_widgets.spec import validate_spec
 from ma_widgets.trial.runtime import OWNER_LABEL
 from tests.conftest import engine_client
+
+if TYPE_CHECKING:
+    from ma_widgets.emulator import EmulatorServer, EmulatorState
 
 ROOT = Path(__file__).resolve().parents[3]
 SERVER = ROOT / "examples" / "model_server" / "server.py"
@@ -88,6 +92,30 @@ def services(tmp_path, runtime):
         with contextlib.suppress(ServiceError):
             manager.delete(service_id)
     assert_nothing_left(manager.started, manager.owners)
+
+
+@contextlib.contextmanager
+def emulator_running_services(
+    state: EmulatorState, tmp_path: Path, runtime: str
+) -> Iterator[EmulatorServer]:
+    """The emulator, its services run for real on ``runtime`` (home and working folder in
+    ``tmp_path``); once it has stopped, nothing of its services may run (checked by the
+    records' own service ids and owner marks)."""
+    from ma_widgets.emulator import EmulatorServer
+    from ma_widgets.services.store import ServiceStore
+
+    home = tmp_path / "emulator-home"
+    server = EmulatorServer(
+        state, services_home=home, services_runtime=runtime, services_workdir=tmp_path
+    )
+    with server:
+        yield server
+        store = ServiceStore(home)
+        records = [store.read(i) for i in store.ids()]
+    # The emulator removes what it still runs when it stops; proved by our own marks.
+    assert_nothing_left(
+        {r["service_id"] for r in records}, {o for r in records for o in r.get("owners", [])}
+    )
 
 
 def assert_nothing_left(service_ids: set[str], owners: set[str]) -> None:

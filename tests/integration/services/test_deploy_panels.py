@@ -27,7 +27,11 @@ from ma_widgets.services import LocalServices, ServiceError
 from ma_widgets.spec import validate_spec
 from ma_widgets.widgets.deploy_panel import DeployPanel
 from ma_widgets.widgets.deploy_wiring import services_opener
-from tests.integration.services.conftest import assert_nothing_left, spec_data
+from tests.integration.services.conftest import (
+    assert_nothing_left,
+    emulator_running_services,
+    spec_data,
+)
 
 #: Every wait here ends by this deadline (seconds).
 DEADLINE_S = 30.0
@@ -366,23 +370,11 @@ class _SubmitStub:
 def emulator(tmp_path: Path, runtime: str) -> Iterator[tuple[str, str, str]]:
     """The emulator (its services run for real on ``runtime``): (url, project id, token);
     afterwards nothing of its services may run."""
-    from ma_widgets.emulator import EmulatorServer, EmulatorState
-    from ma_widgets.services.store import ServiceStore
+    from ma_widgets.emulator import EmulatorState
 
     state = EmulatorState(publish_delay_s=0.0)
-    server = EmulatorServer(
-        state,
-        services_home=tmp_path / "emulator-home",
-        services_runtime=runtime,
-        services_workdir=tmp_path,
-    )
-    with server:
+    with emulator_running_services(state, tmp_path, runtime) as server:
         yield server.url, state.add_token("panel-token", "eu-de"), "panel-token"
-        store = ServiceStore(tmp_path / "emulator-home")
-        records = [store.read(i) for i in store.ids()]
-    assert_nothing_left(
-        {r["service_id"] for r in records}, {o for r in records for o in r.get("owners", [])}
-    )
 
 
 def test_the_panels_deploy_and_call_through_the_modelarts_backend(

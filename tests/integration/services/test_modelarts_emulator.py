@@ -23,9 +23,8 @@ from ma_widgets.services import (
 )
 from ma_widgets.services.changes import ServiceChange, subscribe
 from ma_widgets.services.modelarts import ModelArtsServices
-from ma_widgets.services.store import ServiceStore
 from ma_widgets.spec import validate_spec
-from tests.integration.services.conftest import assert_nothing_left, spec_data
+from tests.integration.services.conftest import emulator_running_services, spec_data
 
 DEADLINE_S = 60.0
 ACCESS_KEY = "SERVICESTESTACCESSKEY"
@@ -61,20 +60,8 @@ class Platform:
 def platform(tmp_path: Path, runtime: str) -> Iterator[Platform]:
     state = EmulatorState(publish_delay_s=0.0)
     state.add_access_key(ACCESS_KEY, SECRET_KEY)
-    server = EmulatorServer(
-        state,
-        services_home=tmp_path / "emulator-home",
-        services_runtime=runtime,
-        services_workdir=tmp_path,
-    )
-    with server:
+    with emulator_running_services(state, tmp_path, runtime) as server:
         yield Platform(server, "svc-token", state.add_token("svc-token", "eu-de"))
-        store = ServiceStore(tmp_path / "emulator-home")
-        records = [store.read(i) for i in store.ids()]
-    # The emulator removes what it still runs when it stops; prove it by our own marks.
-    assert_nothing_left(
-        {r["service_id"] for r in records}, {o for r in records for o in r.get("owners", [])}
-    )
 
 
 def test_deploy_call_stop_start_delete_through_the_api(platform: Platform, runtime: str):
