@@ -8,8 +8,6 @@ reached" (it runs fine); an answer of exactly 12 MB still passes whole.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import requests
 

@@ -71,11 +71,11 @@ def test_extending_a_watch_again_and_again_stays_bounded() -> None:
 
     def on_event(event: TrialEvent) -> None:
         nonlocal extended
-        # "Watch 10 min longer", six times, each once the watch is half-way through its probes.
-        if event.kind == "probe" and event.data.phase == "watch" and extended < 6:
-            if event.data.at_s > 300 + extended * 600:
-                trial.extend_watch(600)
-                extended += 1
+        # "Watch 10 min longer", six times, five minutes apart.
+        due = extended < 6 and event.kind == "probe" and event.data.phase == "watch"
+        if due and event.data.at_s > 300 + extended * 600:
+            trial.extend_watch(600)
+            extended += 1
 
     clock = FakeClock()
     runtime = FakeRuntime(FakeServer(answers_from=0.5), clock)

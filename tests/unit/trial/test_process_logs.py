@@ -7,10 +7,13 @@ it before removing the server).
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 from pathlib import Path
 
 from ma_widgets.trial.logfile import LOG_LINE_CHARS, LOG_TAIL_BYTES
-from ma_widgets.trial.process import ProcessRuntime
+from ma_widgets.trial.process import LOG_PREFIX, ProcessRuntime, remove_orphan_logs
 from ma_widgets.trial.runtime import Handle
 
 
@@ -48,3 +51,15 @@ def test_a_log_that_is_one_endless_line_keeps_its_end(tmp_path: Path) -> None:
 
 def test_a_log_that_is_gone_is_no_lines(tmp_path: Path) -> None:
     assert _tail(tmp_path / "removed.log") == []
+
+
+def test_the_reaper_removes_both_log_files_of_a_gone_owner(tmp_path: Path) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no longer runs: a killed kernel's
+    host = socket.gethostname()
+    left = [tmp_path / f"{LOG_PREFIX}{host}_{gone.pid}-abc{end}" for end in (".log", ".1.log")]
+    mine = [tmp_path / f"{LOG_PREFIX}{host}_{os.getpid()}-def{end}" for end in (".log", ".1.log")]
+    for path in left + mine:
+        path.write_text("a line\n")
+    assert remove_orphan_logs(str(tmp_path)) == 2
+    assert [p for p in left + mine if p.exists()] == mine  # a live owner's are kept
