@@ -151,8 +151,19 @@ class BackendBase:
         on_status: Callable[[StatusReport], None] | None = None,
         stop: Callable[[], bool] | None = None,
     ) -> StatusReport:
-        """Poll until final or ``stop()``; returns the last report when the deadline passes."""
-        return wait_for(self.status, handle, timeout_s, poll_s, on_status, stop)
+        """Poll until final or ``stop()``; returns the last report when the deadline passes.
+        Each poll is :meth:`poll_status` with the wait's deadline (wait_for does the retrying)."""
+        deadline = time.monotonic() + timeout_s
+
+        def poll(h: SubmissionHandle) -> StatusReport:
+            return self.poll_status(h, deadline)
+
+        return wait_for(poll, handle, timeout_s, poll_s, on_status, stop)
+
+    def poll_status(self, handle: SubmissionHandle, deadline: float) -> StatusReport:
+        """One poll of a wait that ends at ``deadline`` (monotonic): :meth:`status`. A backend
+        whose status call can take long overrides it to give the call the time left."""
+        return self.status(handle)
 
 
 def wait_for(

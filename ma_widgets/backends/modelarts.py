@@ -19,12 +19,9 @@ error codes). This module decides what the answers mean, from facts only:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ma_widgets.backends.base import (
-    DEFAULT_POLL_INTERVAL_S,
-    DEFAULT_WAIT_TIMEOUT_S,
     BackendBase,
     ModelVersion,
     SettingField,
@@ -33,7 +30,6 @@ from ma_widgets.backends.base import (
     StatusReport,
     SubmissionHandle,
     sort_versions,
-    wait_for,
 )
 from ma_widgets.backends.changes import DELETED, announce_version
 from ma_widgets.backends.client import ModelArtsClient, json_object
@@ -169,22 +165,10 @@ class ModelArtsBackend(BackendBase):
     def status(self, handle: SubmissionHandle | str) -> StatusReport:
         return self._status(handle)
 
-    def wait(
-        self,
-        handle: SubmissionHandle,
-        timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
-        poll_s: float = DEFAULT_POLL_INTERVAL_S,
-        on_status: Callable[[StatusReport], None] | None = None,
-        stop: Callable[[], bool] | None = None,
-    ) -> StatusReport:
-        """Poll until final; each poll may take the time left, and one with no answer is
-        asked again while the deadline allows (wait_for does the retrying)."""
-        deadline = time.monotonic() + timeout_s
-
-        def poll(h: SubmissionHandle) -> StatusReport:
-            return self._status(h, read_timeout_s=max(0.5, deadline - time.monotonic()))
-
-        return wait_for(poll, handle, timeout_s, poll_s, on_status, stop)
+    def poll_status(self, handle: SubmissionHandle, deadline: float) -> StatusReport:
+        """A poll of ``wait`` may take the time left (at least half a second): a slow platform
+        is waited for, not called "connection lost"."""
+        return self._status(handle, read_timeout_s=max(0.5, deadline - time.monotonic()))
 
     def models(self) -> list[ModelVersion]:
         return sort_versions(self._list({}))
