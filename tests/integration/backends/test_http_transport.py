@@ -10,7 +10,7 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import pytest
 
@@ -25,34 +25,44 @@ def client() -> Iterator[HttpClient]:
     http.close()
 
 
-@pytest.fixture
-def dropping_server() -> Iterator[str]:
-    """Reads each request, then hangs up without answering: the server may have acted."""
+def _raw_server(
+    on_request: Callable[[socket.socket], None],
+) -> Generator[str, None, bool]:
+    """A bare socket server on 127.0.0.1 (yields its URL): reads each request, then
+    ``on_request(conn)`` (a client gone meanwhile is passed over) and hangs up. Returns whether
+    its thread has ended once stopped."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
-    stop = threading.Event()
 
     def serve() -> None:
-        while not stop.is_set():
+        while True:
             try:
                 conn, _ = listener.accept()
             except OSError:
                 return
             with conn:
                 conn.recv(65536)
+                with contextlib.suppress(OSError):
+                    on_request(conn)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
     # close() alone does not wake a thread blocked in accept() (the join then waits its full
     # 5 s); shutdown() does, on Linux.
     with contextlib.suppress(OSError):
         listener.shutdown(socket.SHUT_RDWR)
     listener.close()
     thread.join(5)
-    assert not thread.is_alive()
+    return not thread.is_alive()
+
+
+@pytest.fixture
+def dropping_server() -> Iterator[str]:
+    """Reads each request, then hangs up without answering: the server may have acted."""
+    stopped = yield from _raw_server(lambda conn: None)
+    assert stopped
 
 
 def test_a_refused_connection_says_so_and_cannot_have_acted(client: HttpClient) -> None:
@@ -75,32 +85,13 @@ def test_a_connection_dropped_after_sending_may_have_acted(
 
 def _answering_server(send_body: Callable[[socket.socket], None]) -> Iterator[str]:
     """Answers each request with a JSON head promising 1000 bytes, then ``send_body``."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                try:
-                    conn.sendall(head + b"Content-Length: 1000\r\n\r\n")
-                    send_body(conn)
-                except OSError:
-                    pass
+    def answer(conn: socket.socket) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        conn.sendall(head + b"Content-Length: 1000\r\n\r\n")
+        send_body(conn)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    with contextlib.suppress(OSError):
-        listener.shutdown(socket.SHUT_RDWR)
-    listener.close()
-    thread.join(5)
+    yield from _raw_server(answer)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from ma_widgets.backends import (
 from ma_widgets.backends.http import HttpResponse
 from ma_widgets.backends.modelarts import ModelArtsBackend
 from ma_widgets.emulator import EmulatorServer, EmulatorState, project_id_for
+from tests.integration.backends.conftest import by_password
 from tests.unit.backends.specs import make_spec
 
 PASSWORD = "pw-Emul4tor-only"
@@ -32,18 +33,8 @@ def emulator() -> Iterator[EmulatorServer]:
         yield server
 
 
-def backend_for(server: EmulatorServer, **extra: object) -> ModelArtsBackend:
-    settings = dict(
-        endpoint=server.url,
-        iam_endpoint=server.url,
-        username="teacher",
-        password=PASSWORD,
-        domain="school",
-        project="eu-de",
-        backoff_s=0.01,
-    )
-    settings.update(extra)
-    return get_backend("modelarts", **settings)
+def backend_for(server: EmulatorServer, password: str = PASSWORD) -> ModelArtsBackend:
+    return by_password(server.url, password, username="teacher", domain="school", backoff_s=0.01)
 
 
 def raw_create(backend: ModelArtsBackend, body: object) -> HttpResponse:

@@ -20,12 +20,12 @@ from ma_widgets.backends import (
     BackendUnavailableError,
     DuplicateModelError,
     SubmissionUnknownError,
-    get_backend,
 )
 from ma_widgets.backends.http import TransportError
 from ma_widgets.backends.modelarts import ModelArtsBackend
 from ma_widgets.cli import main
 from ma_widgets.emulator import EmulatorServer, EmulatorState
+from tests.integration.backends.conftest import by_password
 from tests.integration.backends.proxy import DelayingProxy, Rule
 from tests.unit.backends.specs import make_spec
 
@@ -49,20 +49,17 @@ def proxy(emulator: EmulatorServer) -> Iterator[DelayingProxy]:
 
 
 def through(proxy: DelayingProxy, **extra: object) -> ModelArtsBackend:
-    settings: dict[str, object] = {
-        "endpoint": proxy.url,
-        "iam_endpoint": proxy.url,
-        "username": "u",
-        "password": PASSWORD,
-        "domain": "d",
-        "project": "eu-de",
-        "backoff_s": 0.01,
-        "timeout_s": (2.0, READ_TIMEOUT_S),
-        "lookup_deadline_s": 1.0,
-    }
-    settings.update(extra)
-    backend = get_backend("modelarts", **settings)
-    assert isinstance(backend, ModelArtsBackend)
+    """A signed-in backend with short timeouts and retries, for the network's lies."""
+    backend = by_password(
+        proxy.url,
+        PASSWORD,
+        **{
+            "backoff_s": 0.01,
+            "timeout_s": (2.0, READ_TIMEOUT_S),
+            "lookup_deadline_s": 1.0,
+            **extra,
+        },
+    )
     backend.models()  # signed in: from here on, the only POST /models is a create
     return backend
 
@@ -214,16 +211,7 @@ def test_iam_answering_5xx_is_unavailable_not_refused(
     emulator: EmulatorServer, proxy: DelayingProxy
 ) -> None:
     proxy.add(Rule("POST", "/v3/auth/tokens", count=None, answer_status=503))
-    backend = get_backend(
-        "modelarts",
-        endpoint=proxy.url,
-        iam_endpoint=proxy.url,
-        username="u",
-        password=PASSWORD,
-        domain="d",
-        project="eu-de",
-        backoff_s=0.01,
-    )
+    backend = by_password(proxy.url, PASSWORD, backoff_s=0.01)
     with pytest.raises(BackendUnavailableError) as info:
         backend.models()
     assert not isinstance(info.value, AuthError)
@@ -231,15 +219,7 @@ def test_iam_answering_5xx_is_unavailable_not_refused(
     assert "password" not in str(info.value)
     proxy.clear()
     with pytest.raises(AuthError, match="check user name, password"):  # a real refusal still is
-        get_backend(
-            "modelarts",
-            endpoint=proxy.url,
-            iam_endpoint=proxy.url,
-            username="u",
-            password="wrong",
-            domain="d",
-            project="eu-de",
-        ).models()
+        by_password(proxy.url, "wrong").models()
 
 
 def _frozen(answer: bytes) -> bytes:
@@ -343,15 +323,7 @@ def test_a_token_answer_without_a_readable_project_is_a_clear_error(
         return json.dumps({"token": {"project": "eu-de", "expires_at": 5}}).encode()
 
     proxy.add(Rule("POST", "/v3/auth/tokens", rewrite=odd_token))
-    backend = get_backend(
-        "modelarts",
-        endpoint=proxy.url,
-        iam_endpoint=proxy.url,
-        username="u",
-        password=PASSWORD,
-        domain="d",
-        project="eu-de",
-    )
+    backend = by_password(proxy.url, PASSWORD)
     with pytest.raises(BackendError, match="no project id") as caught:
         backend.models()
     assert "MODELARTS_PROJECT_ID" in str(caught.value)

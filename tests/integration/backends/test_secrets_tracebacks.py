@@ -18,6 +18,7 @@ from ma_widgets.backends import BackendError, get_backend
 from ma_widgets.backends.modelarts import ModelArtsBackend
 from ma_widgets.emulator import EmulatorServer, EmulatorState
 from ma_widgets.trial.runtime import free_port
+from tests.integration.backends.conftest import by_password
 from tests.integration.backends.proxy import DelayingProxy, Rule
 
 # Test values, accepted only by the emulator below.
@@ -57,17 +58,7 @@ def caught(call: Callable[[], object]) -> BaseException:
 
 
 def password_backend(proxy: DelayingProxy, password: str = PASSWORD) -> ModelArtsBackend:
-    return get_backend(  # type: ignore[return-value]
-        "modelarts",
-        endpoint=proxy.url,
-        iam_endpoint=proxy.url,
-        username="u",
-        password=password,
-        domain="d",
-        project="eu-de",
-        retries=0,
-        backoff_s=0.01,
-    )
+    return by_password(proxy.url, password, retries=0, backoff_s=0.01)
 
 
 def aksk_backend(url: str, secret_key: str = SK) -> ModelArtsBackend:
