@@ -22,6 +22,7 @@ import pytest
 
 from ma_widgets.trial.runtime import free_port
 from tests.conftest import require
+from tests.e2e.pages import local_only_context
 from tests.e2e.servers import (
     BIN,
     Server,
@@ -77,16 +78,7 @@ def chromium() -> Iterator[Any]:
 @pytest.fixture
 def page(chromium: Any) -> Iterator[Any]:
     """A fresh page that can only reach 127.0.0.1 (Voila's template asks a CDN for fonts)."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
-    context.set_default_timeout(30_000)
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-            else route.abort()
-        ),
-    )
+    context = local_only_context(chromium)
     page = context.new_page()
     yield page
     context.close()

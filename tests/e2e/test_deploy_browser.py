@@ -21,7 +21,7 @@ import pytest
 
 from ma_widgets.services import LocalServices, ServiceError
 from tests.e2e.a11y import serious_violations
-from tests.e2e.pages import run_all_cells, wait_for_notebook
+from tests.e2e.pages import notebook_script, open_notebook, run_all_cells
 from tests.e2e.servers import Server
 from tests.integration.services.conftest import assert_nothing_left
 
@@ -91,18 +91,27 @@ def _button(panel: Any, text: str) -> Any:
     return panel.get_by_role("button", name=re.compile(rf"(^|\s){text}$"))
 
 
+def _run_until_published(
+    page: Any, server: Server, workspace: str, name: str, notebook: dict[str, Any]
+) -> Any:
+    """Write ``notebook`` as ``name``, open it in its own JupyterLab workspace and run it: the
+    widget, once its Submit step says published."""
+    from playwright.sync_api import expect
+
+    (server.root / name).write_text(json.dumps(notebook))
+    open_notebook(page, server, f"lab/workspaces/{workspace}/tree/{name}")
+    run_all_cells(page, STEP_MS)
+    app = page.locator(".ma-app")
+    expect(_step(app, "Submit")).to_have_text(re.compile("Submit: published"), timeout=STEP_MS)
+    return app
+
+
 def test_deploy_and_send_in_jupyterlab_show_the_prediction(
     page: Any, lab_server: Server, home: Path
 ) -> None:
     from playwright.sync_api import expect
 
-    name = "deploy_h10.ipynb"
-    (lab_server.root / name).write_text(json.dumps(_notebook(home)))
-    page.goto(f"{lab_server.url}/lab/workspaces/deploy/tree/{name}?token={lab_server.token}")
-    wait_for_notebook(page)
-    run_all_cells(page, STEP_MS)
-    app = page.locator(".ma-app")
-    expect(_step(app, "Submit")).to_have_text(re.compile("Submit: published"), timeout=STEP_MS)
+    app = _run_until_published(page, lab_server, "deploy", "deploy_h10.ipynb", _notebook(home))
     expect(_step(app, "Deploy")).to_have_text(re.compile("Deploy: not deployed"))
 
     _step(app, "Deploy").click()
@@ -146,18 +155,15 @@ def test_deploy_and_send_in_jupyterlab_show_the_prediction(
     assert LocalServices(home).list() == []
 
 
-RESTART_RUN_ALL = """async (stepMs) => {
-  const step = (name, promise) => Promise.race([
-    promise,
-    new Promise((_, fail) => setTimeout(() => fail(new Error('timed out: ' + name)), stepMs)),
-  ]);
-  const app = window.jupyterapp;
-  const panel = app.shell.currentWidget;
+RESTART_RUN_ALL = notebook_script(
+    "stepMs",
+    """
   await step('clear outputs', app.commands.execute('notebook:clear-all-cell-outputs'));
   await step('restart kernel', panel.sessionContext.restartKernel());
   await step('kernel session', panel.sessionContext.ready);
   await step('run all cells', app.commands.execute('notebook:run-all-cells'));
-}"""
+""",
+)
 
 
 def _notebook_run_twice(home: Path) -> dict[str, Any]:
@@ -186,13 +192,9 @@ def test_after_a_kernel_restart_the_deploy_step_finds_the_running_service_and_de
 ) -> None:
     from playwright.sync_api import expect
 
-    name = "deploy_again.ipynb"
-    (lab_server.root / name).write_text(json.dumps(_notebook_run_twice(home)))
-    page.goto(f"{lab_server.url}/lab/workspaces/again/tree/{name}?token={lab_server.token}")
-    wait_for_notebook(page)
-    run_all_cells(page, STEP_MS)
-    app = page.locator(".ma-app")
-    expect(_step(app, "Submit")).to_have_text(re.compile("Submit: published"), timeout=STEP_MS)
+    app = _run_until_published(
+        page, lab_server, "again", "deploy_again.ipynb", _notebook_run_twice(home)
+    )
     _step(app, "Deploy").click()
     deploy = app.locator(".ma-deploy-panel")
     _button(deploy, "Deploy").click()

@@ -8,13 +8,12 @@ sleeps.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from typing import Any
 
 import pytest
 
-from tests.e2e.pages import run_all_cells, wait_for_notebook
+from tests.e2e.pages import open_copy, run_all_cells
 from tests.e2e.servers import Server
 
 pytestmark = pytest.mark.browser
@@ -29,9 +28,7 @@ def _open(page: Any, server: Server, path: str, notebook: str, source: str = "fo
     Each JupyterLab test uses its own workspace: the default one restores the notebooks earlier
     tests opened, and running cells then waits on the wrong one.
     """
-    shutil.copy(server.root / source, server.root / notebook)
-    page.goto(f"{server.url}/{path}/{notebook}?token={server.token}")
-    wait_for_notebook(page)
+    open_copy(page, server, path, notebook, source)
 
 
 def _edit_name_and_watch(page: Any) -> None:

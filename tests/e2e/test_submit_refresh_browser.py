@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.pages import wait_for_notebook
+from tests.e2e.pages import notebook_script, open_notebook
 from tests.e2e.servers import Server
 
 pytestmark = pytest.mark.browser
@@ -25,19 +25,15 @@ STEP_MS = 60_000
 #: A local submit and the panel's listing (debounced) on a loaded machine; no sleeps below.
 SHOWN_MS = 15_000
 
-RUN_CELL = """async ([index, stepMs]) => {
-  // Each await is bounded, and a hang names the step (page.evaluate itself never times out).
-  const step = (name, promise) => Promise.race([
-    promise,
-    new Promise((_, fail) => setTimeout(() => fail(new Error('timed out: ' + name)), stepMs)),
-  ]);
-  const app = window.jupyterapp;
-  const panel = app.shell.currentWidget;
+RUN_CELL = notebook_script(
+    "[index, stepMs]",
+    """
   await step('notebook context', panel.context.ready);
   await step('kernel session', panel.sessionContext.ready);
   panel.content.activeCellIndex = index;
   await step('run cell ' + index, app.commands.execute('notebook:run-cell'));
-}"""
+""",
+)
 
 
 def _cell(number: int, source: str) -> dict[str, Any]:
@@ -94,8 +90,7 @@ def test_a_submit_from_a_cell_below_shows_without_refresh(
 
     name = "submit_refresh.ipynb"
     (lab_server.root / name).write_text(json.dumps(_notebook(tmp_path / "registry.sqlite3")))
-    page.goto(f"{lab_server.url}/lab/workspaces/refresh/tree/{name}?token={lab_server.token}")
-    wait_for_notebook(page)
+    open_notebook(page, lab_server, f"lab/workspaces/refresh/tree/{name}")
     page.evaluate(RUN_CELL, [0, STEP_MS])
     app = page.locator(".ma-app")
     versions = app.locator(".ma-submit-panel .ma-versions")

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.a11y import serious_violations
-from tests.e2e.pages import run_all_cells, wait_for_notebook
+from tests.e2e.pages import open_notebook, run_all_cells
 from tests.e2e.servers import Server
 from tests.e2e.trial_pages import (
     open_probe_list,
@@ -63,8 +63,7 @@ def test_notebook_7_after_a_trial_light_and_dark(page: Any, notebook_server: Ser
     from playwright.sync_api import expect
 
     write_notebook(notebook_server.root / "trial_axe_nb7.ipynb", [CELL])
-    page.goto(f"{notebook_server.url}/notebooks/trial_axe_nb7.ipynb?token={notebook_server.token}")
-    wait_for_notebook(page)
+    open_notebook(page, notebook_server, "notebooks/trial_axe_nb7.ipynb")
     run_all_cells(page, STEP_MS)
     expect(page.locator(".ma-app .ma-trial")).to_be_visible(timeout=STEP_MS)
     _run_a_404_trial(page)

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.a11y import focused_row, serious_violations
-from tests.e2e.pages import run_all_cells, wait_for_notebook
+from tests.e2e.pages import local_only_context, open_notebook, run_all_cells
 from tests.e2e.servers import Server
 from tests.e2e.trial_pages import (
     HEADERS,
@@ -70,19 +70,9 @@ def trials_page(chromium: Any, lab_server: Server) -> Iterator[Any]:
         widget_cell(f"trial-{key}", start, **health) for key, (start, health) in WIDGETS.items()
     ]
     write_notebook(lab_server.root / "trials.ipynb", cells)
-    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
-    context.set_default_timeout(30_000)
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-            else route.abort()
-        ),
-    )
+    context = local_only_context(chromium)
     page = context.new_page()
-    page.goto(f"{lab_server.url}/lab/workspaces/trials/tree/trials.ipynb?token={lab_server.token}")
-    wait_for_notebook(page)
+    open_notebook(page, lab_server, "lab/workspaces/trials/tree/trials.ipynb")
     run_all_cells(page, STEP_MS)
     expect(page.locator(".ma-app .ma-trial")).to_have_count(len(WIDGETS), timeout=STEP_MS)
     yield page

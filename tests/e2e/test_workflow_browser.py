@@ -10,40 +10,19 @@ file browser open. Every step waits for a visible condition; nothing sleeps.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.e2e.a11y import clipped, focused_row, serious_violations
-from tests.e2e.pages import run_all_cells, wait_for_notebook
+from tests.e2e.pages import local_only_context, open_copy, run_all_cells
 from tests.e2e.servers import Server
 
 pytestmark = pytest.mark.browser
 
 STEP_MS = 60_000
 STEPS = ("Model", "Preview", "Trial", "Submit", "Deploy", "Try it")
-
-
-def _context(chromium: Any, width: int) -> Any:
-    context = chromium.new_context(viewport={"width": width, "height": 900})
-    context.set_default_timeout(30_000)
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-            else route.abort()
-        ),
-    )
-    return context
-
-
-def _open_notebook(page: Any, server: Server, path: str, name: str, source: str) -> None:
-    shutil.copy(server.root / source, server.root / name)
-    page.goto(f"{server.url}/{path}/{name}?token={server.token}")
-    wait_for_notebook(page)
 
 
 def _dark(page: Any) -> None:
@@ -75,9 +54,9 @@ def lab_page(chromium: Any, lab_server: Server) -> Iterator[Any]:
     """JupyterLab at 900 px wide with its file browser open (the default), the notebook run."""
     from playwright.sync_api import expect
 
-    context = _context(chromium, 900)
+    context = local_only_context(chromium, 900, 900)
     page = context.new_page()
-    _open_notebook(page, lab_server, "lab/workspaces/steps/tree", "steps_lab.ipynb", "steps.ipynb")
+    open_copy(page, lab_server, "lab/workspaces/steps/tree", "steps_lab.ipynb", "steps.ipynb")
     page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
     run_all_cells(page, STEP_MS)
     expect(page.locator(".ma-app .ma-step").first).to_be_visible(timeout=STEP_MS)
@@ -197,11 +176,11 @@ def test_notebook_7_has_no_serious_accessibility_violations(
 ) -> None:
     from playwright.sync_api import expect
 
-    context = _context(chromium, 1280)
+    context = local_only_context(chromium, 1280, 900)
     try:
         page = context.new_page()
         name = f"steps_nb7_{theme}.ipynb"
-        _open_notebook(page, notebook_server, "notebooks", name, "steps.ipynb")
+        open_copy(page, notebook_server, "notebooks", name, "steps.ipynb")
         if theme == "dark":
             _dark(page)
         run_all_cells(page, STEP_MS)
@@ -217,7 +196,7 @@ def test_voila_has_no_serious_accessibility_violations(
 ) -> None:
     from playwright.sync_api import expect
 
-    context = _context(chromium, 1280)
+    context = local_only_context(chromium, 1280, 900)
     try:
         page = context.new_page()
         page.goto(f"{voila_server.url}/?token={voila_server.token}&theme={theme}")
