@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from ma_widgets.spec import validate_spec
 from ma_widgets.trial.logfile import LOG_FILE_BYTES, previous_path
-from ma_widgets.trial.process import ProcessRuntime
+from ma_widgets.trial.process import LOG_PREFIX, ProcessRuntime
 from ma_widgets.trial.process import ours as our_processes
 from ma_widgets.trial.runtime import Handle
+from tests.integration.services.conftest import (
+    TrackedServices,
+    assert_nothing_left,
+    model_of,
+    spec_data,
+)
 
 #: Prints about 30 MB of numbered lines as fast as it can, then "the end", then waits.
 LOUD = """
@@ -109,3 +116,27 @@ def test_stop_ends_a_server_printing_without_end_and_removes_its_log(tmp_path: P
     assert not [pid for pid, _ in our_processes() if pid == int(handle.ident)]
     time.sleep(0.3)  # the pump ended: nothing makes the files again
     assert not os.path.exists(log) and not os.path.exists(previous_path(log))
+
+
+def test_a_local_service_that_prints_30_mb_and_fails_shows_its_last_lines(tmp_path: Path) -> None:
+    """The services supervisor runs its server with the same runtime: bounded log, right tail."""
+    script = tmp_path / "loud.py"
+    script.write_text(LOUD.format(lines=300_000).replace("time.sleep(600)", "sys.exit(3)"))
+    data = spec_data("process", start_command=f"{sys.executable} {script}")
+    services = TrackedServices(tmp_path / "home", runtime="process")
+    try:
+        service = services.deploy(model_of(data), workdir=tmp_path)
+        service = services.wait(service.service_id, 60)
+        assert service.status == "failed" and "code 3" in service.reason, service.reason
+        assert service.log_tail[-1] == "the end"
+        numbers = [int(line.split()[1]) for line in service.log_tail[:-1]]
+        assert numbers == list(range(300_000 - len(numbers), 300_000)) and numbers
+    finally:
+        for service_id in list(services.store.ids()):
+            services.delete(service_id)
+    assert_nothing_left(services.started, services.owners)
+    # Log files are named after their owner, the supervisor: ma-trial-<host>_<pid>-<random>.
+    pids = {owner.rsplit(":", 1)[-1] for owner in services.owners}
+    assert pids  # the supervisor was recorded: the check below could fail
+    logs = Path(tempfile.gettempdir()).glob(f"{LOG_PREFIX}*.log")
+    assert not [p for p in logs if p.name.rsplit("-", 1)[0].rsplit("_", 1)[-1] in pids]
