@@ -13,8 +13,9 @@ line (only a line longer than a whole file is cut), so each starts with a whole 
 records; the server's output is raw bytes (any encoding, lines cut anywhere), kept as is.
 
 If the process holding the pump dies (a killed kernel or supervisor), the pipe has no reader
-any more and the server's next write ends it (SIGPIPE): no server prints into the void, and the
-reaper removes the files (:func:`~ma_widgets.trial.process.remove_orphan_logs`).
+any more and the server's next write fails (SIGPIPE ends it; a program that ignores the signal,
+as Python does, gets an error instead): nothing more reaches the disk, and the reaper removes
+what is left, server and files (:func:`~ma_widgets.trial.process.remove_orphan_logs`).
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ class LogPump:
 
     def close(self, wait_s: float = DRAIN_S + 2 * POLL_S) -> None:
         """Stop copying (after the server was ended): returns once the thread is done, or
-        after ``wait_s``; either way no log file is written to or made from now on."""
+        after ``wait_s``; either way no log file is made from now on (a last write goes to the
+        file already open, removed or not), so the caller can remove both files for good."""
         with self._lock:
             self._closed = True
             self._drain_until = time.monotonic() + DRAIN_S
