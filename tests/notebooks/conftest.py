@@ -22,6 +22,12 @@ from tests.notebooks.workspace import NOTEBOOKS, REPO, Workspace, make_workspace
 ARTIFACTS = REPO / ".artifacts" / "notebooks"
 #: A cell of these notebooks runs a few trials of a few seconds each at most.
 CELL_TIMEOUT_S = 120
+#: How long nbclient waits, after a cell's reply, for the rest of its output (up to the kernel's
+#: "idle"). Its default, 4 s, then goes on silently without the rest: showing the form sends
+#: about 800-1150 messages (one per widget model, then updates) before the display itself, and
+#: on a loaded 2-core machine they were still arriving 7 s after the reply, so the cell kept no
+#: output at all. The wait ends at "idle", so a long bound costs nothing; hitting it raises.
+IOPUB_TIMEOUT_S = 60
 
 
 @pytest.fixture
@@ -58,7 +64,6 @@ def execute(name: str, workspace: Workspace, monkeypatch: pytest.MonkeyPatch) ->
     under .artifacts/notebooks/ (git-ignored) so a failure can be read cell by cell."""
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
 
     monkeypatch.setenv("MA_WIDGETS_HOME", str(workspace.home))
     path = workspace.notebooks / name
@@ -66,6 +71,8 @@ def execute(name: str, workspace: Workspace, monkeypatch: pytest.MonkeyPatch) ->
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT_S,
+        iopub_timeout=IOPUB_TIMEOUT_S,
+        raise_on_iopub_timeout=True,
         kernel_name="python3",
         resources={"metadata": {"path": str(workspace.notebooks)}},
     )
@@ -73,10 +80,8 @@ def execute(name: str, workspace: Workspace, monkeypatch: pytest.MonkeyPatch) ->
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
         client.execute()
-    except CellExecutionError:
+    finally:  # also when a cell failed or timed out: the copy shows how far it got
         nbformat.write(notebook, ARTIFACTS / f"{runtime}-{name}")
-        raise
-    nbformat.write(notebook, ARTIFACTS / f"{runtime}-{name}")
     return notebook
 
 
@@ -115,6 +120,22 @@ def widget_views(notebook: Any) -> int:
         for output in cell.get("outputs", [])
         if "application/vnd.jupyter.widget-view+json" in output.get("data", {})
     )
+
+
+def display_report(notebook: Any) -> str:
+    """Why a widget view may be missing: each code cell's output types and whether nbclient saw
+    the kernel's "idle" for it, and how many widget models it stored (a failure message)."""
+    lines = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            timing = cell.get("metadata", {}).get("execution", {})
+            kinds = [output.output_type for output in cell.get("outputs", [])]
+            idle = "idle seen" if "iopub.status.idle" in timing else "NO idle"
+            lines.append(f"cell {index}: {kinds or 'no output'}, {idle}")
+    widgets = notebook.metadata.get("widgets", {})
+    state = widgets.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    lines.append(f"{len(state)} widget models stored")
+    return "\n".join(lines)
 
 
 @pytest.fixture

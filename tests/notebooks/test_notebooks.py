@@ -11,7 +11,14 @@ import re
 
 import pytest
 
-from tests.notebooks.conftest import RUNTIMES, assert_clean, cell_texts, execute, widget_views
+from tests.notebooks.conftest import (
+    RUNTIMES,
+    assert_clean,
+    cell_texts,
+    display_report,
+    execute,
+    widget_views,
+)
 from tests.notebooks.workspace import Workspace
 
 
@@ -32,7 +39,8 @@ def test_quickstart_reaches_a_published_model(
     assert_clean(notebook)
     texts = cell_texts(notebook)
     _find(texts, f"with the {runtime_env} runtime")
-    assert widget_views(notebook) == 1  # the form itself, rendered as a live widget
+    # The form itself, rendered as a live widget.
+    assert widget_views(notebook) == 1, display_report(notebook)
     assert "{}" in texts  # widget.errors after filling: nothing left to fix
     _find(texts, "'version': 'must be three numbers")  # a mistake, with its field path
     _find(texts, '"model_algorithm": "predict_analysis"')  # the config.json preview
@@ -68,7 +76,7 @@ def test_health_checks_notebook_shows_each_verdict_and_its_advice(
     modes = _find(texts, "faithful:")
     assert re.search(r"fast: healthy: answered after 1\.\d s", modes), modes
     assert "faithful: healthy: answered after 4.0 s" in modes
-    assert widget_views(notebook) == 1
+    assert widget_views(notebook) == 1, display_report(notebook)
 
 
 @pytest.mark.usefixtures("files_untouched")
@@ -91,7 +99,7 @@ def test_backends_notebook_registers_versions_locally_in_the_emulator_and_a_plug
     assert "emulator stopped" in texts[-1]
     # The password given to the modelarts backend appears in no output.
     assert not any("any password" in text for text in texts)
-    assert widget_views(notebook) == 2
+    assert widget_views(notebook) == 2, display_report(notebook)
     # The scratch registry was used: MA_WIDGETS_HOME (standing in for the user's) stays empty.
     assert not (workspace.home / "registry.sqlite3").exists()
 
@@ -112,4 +120,4 @@ def test_exercises_start_broken_and_each_check_says_what_is_wrong(
     assert "can't open file" in crash and "serve.py" in crash
     assert "POST /predict: predictions.0" in api and 'is not of type "string"' in api
     assert "0 of 4 solved" in texts[-1]
-    assert widget_views(notebook) == 4
+    assert widget_views(notebook) == 4, display_report(notebook)
