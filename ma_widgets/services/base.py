@@ -356,6 +356,23 @@ def find_api(apis: Sequence[Api], url: str) -> Api | None:
     return next((a for a in matches if a.method == "post"), matches[0] if matches else None)
 
 
+def running_address(name: str, status: str, address: str | None) -> str:
+    """Where a service about to be called answers; ServiceError ModelArts.4203 unless it runs
+    (running or concerning) with an address (docs/platform/services.md, "Calling a service")."""
+    if status not in ("running", "concerning") or not address:
+        raise ServiceError(f"service {name} is {status}, not running", "ModelArts.4203")
+    return address
+
+
+def api_to_call(apis: Sequence[Api], url: str) -> Api:
+    """The declared api to call at ``url`` (see :func:`find_api`); ServiceError APIG.0101
+    when the model declares none there, before anything is sent."""
+    declared = find_api(apis, url)
+    if declared is None:
+        raise ServiceError(f"the model declares no api {url}", "APIG.0101")
+    return declared
+
+
 def wait_for_service(
     show: Callable[[str], Service],
     service_id: str,

@@ -36,10 +36,11 @@ from ma_widgets.services.base import (
     ServiceError,
     ServiceEvent,
     UpdateRefused,
+    api_to_call,
     batch_folder_refusals,
     default_service_name,
     deploy_refusals,
-    find_api,
+    running_address,
     wait_for_service,
 )
 from ma_widgets.services.changes import ServiceChange, notify
@@ -381,19 +382,14 @@ class LocalServices:
         """Call an api of a running real-time service (body checked against the request
         schema first, the answer against the response schema)."""
         record = self._reconciled(service_id)
-        address = record.get("access_address")
-        if record.get("status") not in ("running", "concerning") or not address:
-            raise ServiceError(
-                f"service {record.get('name')} is {record.get('status')}, not running",
-                "ModelArts.4203",
-            )
+        address = running_address(
+            str(record.get("name")), str(record.get("status")), record.get("access_address")
+        )
         from ma_widgets.services.calls import call_api
         from ma_widgets.spec import validate_spec
 
-        declared = find_api(validate_spec(record["spec"]).apis, api)
-        if declared is None:
-            raise ServiceError(f"the model declares no api {api}", "APIG.0101")
-        return call_api(str(address), declared, body, timeout_s=timeout_s)
+        declared = api_to_call(validate_spec(record["spec"]).apis, api)
+        return call_api(address, declared, body, timeout_s=timeout_s)
 
 
 def _spawning(record: dict[str, Any]) -> bool:

@@ -25,9 +25,10 @@ from ma_widgets.services.base import (
     ServiceEvent,
     ServiceNotFoundError,
     UpdateRefused,
+    api_to_call,
     default_service_name,
     deploy_refusals,
-    find_api,
+    running_address,
     wait_for_service,
 )
 from ma_widgets.services.calls import Answer, RequestInvalid, judge, request_problems
@@ -348,18 +349,13 @@ class ModelArtsServices:
         """``POST {access_address}{api}`` with the same sign-in, body and answer checked
         against the model's schemas (docs/platform/services.md, "Calling a service")."""
         service = self.show(service_id)
-        if service.status not in ("running", "concerning") or not service.access_address:
-            raise ServiceError(
-                f"service {service.name} is {service.status}, not running", "ModelArts.4203"
-            )
+        address = running_address(service.name, service.status, service.access_address)
         facts = self.model_facts(service.model_id)
-        declared = find_api(facts.apis, api) if facts else None
-        if declared is None:
-            raise ServiceError(f"the model declares no api {api}", "APIG.0101")
+        declared = api_to_call(facts.apis if facts else (), api)
         problems = request_problems(declared, body)
         if problems:
             raise RequestInvalid(declared.url, problems)
-        url = service.access_address.rstrip("/") + declared.url
+        url = address.rstrip("/") + declared.url
         response = self.client.http.request(
             declared.method.upper(),
             url,
