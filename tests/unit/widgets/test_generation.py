@@ -133,11 +133,15 @@ def test_a_value_the_widget_cannot_show_is_kept_in_a_json_editor() -> None:
 
 
 def test_colours_come_from_the_jupyter_theme() -> None:
-    """Dark theme: every colour is a --jp-* variable, so JupyterLab's theme decides it."""
+    """Dark theme: every colour is a --jp-* variable, so JupyterLab's theme decides it (or one
+    of our own --ma-* variables, each defined by --jp-* variables: the error text's)."""
     declarations = re.findall(
         r"(?<![-\w])(color|background|border(?!-collapse)[-\w]*)\s*:\s*([^;}]+)", CSS
     )
+    ours = dict(re.findall(r"(--ma-[-\w]+)\s*:\s*([^;}]+)", CSS))
+    assert ours and all("var(--jp-" in value for value in ours.values()), ours
     assert len(declarations) > 5
     for prop, value in declarations:
-        assert "var(--jp-" in value, f"{prop}: {value}"
+        named = re.findall(r"var\((--ma-[-\w]+)", value)
+        assert "var(--jp-" in value or (named and all(n in ours for n in named)), f"{prop}: {value}"
     assert "var(--jp-error-color1" in CSS and "var(--jp-ui-font-color1" in CSS
