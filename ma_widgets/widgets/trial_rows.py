@@ -129,7 +129,8 @@ def rows_html(rows: ProbeRows) -> str:
     if rows.dropped:
         body.append(
             f'<tr><td colspan="{len(HEADERS)}">{rows.dropped} earlier rows not shown '
-            f"(every probe is in the trial's result)</td></tr>"
+            f"(the trial's result keeps every probe up to the verdict and the latest of the watch)"
+            "</td></tr>"
         )
     for row in rows.rows:
         latency = "" if row.latency_ms is None else f"{row.latency_ms:.1f} ms"
