@@ -111,7 +111,12 @@ def test_reaper_ends_processes_of_dead_owners(tmp_path):
     env = {**os.environ, OWNER_ENV: _dead_owner()}
     orphan = subprocess.Popen(["sleep", "60"], env=env, start_new_session=True)
     try:
-        assert orphan.pid in {pid for pid, _ in our_processes()}
+        # Until the child has exec'd, /proc shows the parent's environment (no owner yet): on
+        # a loaded machine that takes a moment.
+        deadline = time.monotonic() + 10
+        while orphan.pid not in {pid for pid, _ in our_processes()}:
+            assert time.monotonic() < deadline, "the orphan never showed its owner"
+            time.sleep(0.02)
         assert ProcessRuntime().reap() >= 1
         assert orphan.wait(timeout=5) == -signal.SIGKILL
     finally:
