@@ -80,7 +80,11 @@ def _state_bytes(widgets: list[Any]) -> int:
 
 
 class MessageCounter:
-    """Counts comm messages the kernel would send (Widget._send), per edit."""
+    """Counts comm messages the kernel would send (Widget._send), per edit, and their JSON size.
+
+    The ``json.dumps`` of each message stays inside the timed edit on purpose: a kernel
+    serializes every message it sends on the same thread, so it stands in for that work.
+    """
 
     def __init__(self) -> None:
         import ipywidgets as w
@@ -149,18 +153,15 @@ def _reachable(roots: list[Any]) -> set[int]:
     return seen
 
 
-def _close_unused(kept: list[Any], model_ids: set[str]) -> int:
-    """Close the widget models of ``model_ids`` that ``kept`` does not reach; how many."""
+def _close_unused(kept: list[Any], model_ids: set[str]) -> None:
+    """Close the widget models of ``model_ids`` that ``kept`` does not reach."""
     from ipywidgets.widgets.widget import _instances
 
     reached = _reachable(kept)
-    closed = 0
     for model_id in model_ids:
-        widget = _instances.get(model_id)
+        widget = _instances.get(model_id)  # closing a container may have closed it already
         if widget is not None and id(widget) not in reached:
             widget.close()
-            closed += 1
-    return closed
 
 
 def _time_edit(target: Any, value: Any) -> float:
@@ -206,21 +207,23 @@ def worker(name: str) -> dict[str, Any]:
         model_ids.append(set(_instances) - before)
     created = [_instances[k] for k in model_ids[-1]]
     state = _state_bytes(created)
-    closed = _close_unused([widget, *targets.values()], set().union(*model_ids[:-1]))
+    _close_unused([widget, *targets.values()], set().union(*model_ids[:-1]))
+    alive = len(_instances)
     gc.collect()  # the 20 builds left garbage; collect it before timing edits (both libraries)
     counter = MessageCounter()
     times, cpu_times = [], []
-    messages = []
+    messages, message_bytes = [], []
     for i in range(EDITS):
         path, make = fields[i % len(fields)]
         target = targets[path]
         value = make(i)
-        counter.count = 0
+        counter.count = counter.bytes = 0
         c0, t0 = time.thread_time(), time.perf_counter()
         target.set_state({"value": value})
         times.append(time.perf_counter() - t0)
         cpu_times.append(time.thread_time() - c0)
         messages.append(counter.count)
+        message_bytes.append(counter.bytes)
     if name == "ma_widgets":
         assert widget.spec is not None and widget.spec.name.startswith("model-")
     else:
@@ -237,9 +240,10 @@ def worker(name: str) -> dict[str, Any]:
         "construct_ms_median": statistics.median(builds) * 1e3,
         "construct_ms_max": max(builds) * 1e3,
         "widgets": len(created),
-        "closed_before_edits": closed,
+        "alive_during_edits": alive,
         "state_kb": state / 1024,
         "messages_per_edit": statistics.mean(messages),
+        "message_kb_per_edit": statistics.mean(message_bytes) / 1024,
         "first_use_import_ms": first_use_import * 1e3,
     }
 
@@ -307,9 +311,10 @@ def main() -> int:
         ("construct_ms_median", "construction median (ms)", "{:.1f}"),
         ("construct_ms_max", "construction max (ms)", "{:.1f}"),
         ("widgets", "widgets", "{}"),
-        ("closed_before_edits", "models closed before the edits", "{}"),
+        ("alive_during_edits", "models alive during the edits", "{}"),
         ("state_kb", "widget state (KB)", "{:.1f}"),
         ("messages_per_edit", "messages per edit", "{:.2f}"),
+        ("message_kb_per_edit", "message KB per edit (JSON)", "{:.2f}"),
         ("import_ms", "import in a fresh process (ms)", "{:.0f}"),
         ("first_use_import_ms", "import incl. ipywidgets (ms)", "{:.0f}"),
     ]
