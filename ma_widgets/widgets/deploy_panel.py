@@ -215,6 +215,7 @@ class DeployPanel(w.VBox):
     # -- actions ------------------------------------------------------------------------------
     def deploy(self) -> None:
         """Deploy the published version with the form's choices, then follow it."""
+        self._work.make_way(2 * self.poll_s + 5)
         model = self.model
         if model is None or not self.type.value or self.busy:
             return
@@ -230,20 +231,22 @@ class DeployPanel(w.VBox):
         self._work.run(lambda services: services.deploy(model.model_id, **choice), watch=True)
 
     def stop(self) -> None:
-        self._work.interrupt_watch(2 * self.poll_s + 5)
+        self._work.make_way(2 * self.poll_s + 5)
         self._act("stop", watch=True)
 
     def start(self) -> None:
+        self._work.make_way(2 * self.poll_s + 5)
         self._act("start", watch=True)
 
     def refresh(self) -> None:
         """The model's services read again (one deployed from the command line shows up)."""
+        self._work.make_way(2 * self.poll_s + 5)
         if self.model is not None and not self.busy:
             self.progress.value = "Reading the services again…"
             self._work.run(self._synced, watch=False)
 
     def delete(self) -> None:
-        self._work.interrupt_watch(2 * self.poll_s + 5)
+        self._work.make_way(2 * self.poll_s + 5)
         service = self.service
         if service is None or self.busy:
             return
@@ -336,13 +339,15 @@ class DeployPanel(w.VBox):
             self.error.value = error_html(code, message)
 
     def show_service(self, service: Service | None) -> None:
+        # The page first: whoever hears the status change (the step bar, a test) finds the
+        # service's box already showing it.
+        self.state_box.value = service_html(service) if service is not None else ""
         with self.hold_trait_notifications():
             self.service = service
             if service is None:
                 self.status = "not deployed" if self.model is not None else "publish first"
             else:
                 self.status = service.status
-        self.state_box.value = service_html(service) if service is not None else ""
 
     def _show_batch(self) -> None:
         display = None if self.type.value == "batch" else "none"

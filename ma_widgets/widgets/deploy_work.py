@@ -6,8 +6,10 @@ is then followed until it settles (docs/platform/services.md, "Service status"),
 passes or the watch is interrupted. The worker only reports through the panel's methods
 (``Screen``), which set traits and widget values: never ``with out:`` from a thread.
 
-A watch is not an action: Stop and Delete interrupt it (``interrupt_watch``) instead of
-waiting up to the deploy timeout for it, so a service being deployed can always be stopped.
+A watch is not an action, nor is a look-up nobody clicked (``quiet``): Stop, Start, Delete and
+Refresh end them (``make_way``) instead of being ignored while they run or waiting up to the
+deploy timeout, so a service being deployed can always be stopped, and a click is never lost to
+background work.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class DeployWork:
         self.thread: threading.Thread | None = None
         #: The worker is only following a service (nothing asked of it is in flight).
         self.watching = False
+        #: The work in hand is a look-up nobody clicked for.
+        self.quiet = False
 
     @property
     def busy(self) -> bool:
@@ -70,9 +74,11 @@ class DeployWork:
         if thread is not None:
             thread.join(timeout_s)
 
-    def interrupt_watch(self, timeout_s: float) -> None:
-        """End a watch (not an action) within ``timeout_s``: the next poll sees it."""
-        if self.watching:
+    def make_way(self, timeout_s: float) -> None:
+        """End a watch or a quiet look-up (nothing a user asked for) within ``timeout_s``, so
+        the click that calls this goes first: a watch sees it at its next poll, a look-up is
+        waited for (its calls have their own deadlines)."""
+        if self.busy and (self.watching or self.quiet):
             self._stop.set()
             self.wait(timeout_s)
 
@@ -86,7 +92,7 @@ class DeployWork:
         """Start ``work(services)`` in the worker; ``quiet``: nobody clicked (a failure is a
         note, not an error); ``gone_note``: the progress line once it is done."""
         self._stop.clear()
-        self.watching = False
+        self.watching, self.quiet = False, quiet
         self.thread = threading.Thread(
             target=self._work,
             args=(work, watch, gone_note, quiet),

@@ -317,3 +317,44 @@ def test_a_look_up_that_fails_is_a_quiet_note_not_an_error() -> None:
     panel.wait(2.0)
     assert "has no services" in panel.error.value and 'role="alert"' in panel.error.value
     panel.close()
+
+
+class _Recording:
+    """A service manager that records what it is asked to do (the real ones are exercised in
+    tests/integration/services)."""
+
+    def __init__(self) -> None:
+        self.deleted: list[str] = []
+
+    def delete(self, service_id: str) -> None:
+        self.deleted.append(service_id)
+
+    def services_of(self, model_id: str) -> list[Service]:
+        return []
+
+
+def test_a_click_while_a_background_look_up_runs_is_not_lost() -> None:
+    """Delete pressed while the panel is reading the registry on its own (nobody clicked for
+    that) waits for the look-up and then deletes: it is never silently ignored."""
+    import threading
+
+    from ma_widgets.widgets.deploy_work import KEEP
+
+    manager = _Recording()
+
+    @contextlib.contextmanager
+    def opener() -> Iterator[Any]:
+        yield manager
+
+    panel = DeployPanel(opener, pause_s=0.01)
+    panel.set_model(_model())
+    panel.show_service(_service("running"))
+    release = threading.Event()
+    threading.Timer(0.3, release.set).start()
+    panel._work.run(lambda _services: (release.wait(5), KEEP)[1], watch=False, quiet=True)
+    assert panel.busy
+    panel.delete()
+    panel.wait(5.0)
+    assert manager.deleted == ["svc-1"]
+    assert panel.status == "not deployed" and panel.service is None
+    panel.close()
