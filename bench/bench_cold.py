@@ -11,6 +11,8 @@ comm, ipykernel when installed), and nothing else. Figures:
 - ``import ma_widgets``: the package alone.
 - first ``ModelImportWidget(spec=complete.json)``, imports of the widget included (the first
   cell a user runs), then the construction alone, cold and warm.
+- the same first cell in a real ipykernel started for it (timed inside the kernel), where each
+  widget opens a comm and sends its state (no frontend is connected).
 - first ``load()`` of a spec with apis into a widget that already exists (what "Load" does).
 - ``ma-widgets validate complete.json``: wall time of the console script, interpreter start
   included (cold); ``cli.main(["validate", ...])`` in-process (warm).
@@ -330,6 +332,49 @@ def _sources_compiled_row_is_valid() -> bool:
     return not any((ROOT / "ma_widgets").rglob("__pycache__"))
 
 
+#: The first cell, as a user runs it in a real kernel: timed inside the kernel.
+KERNEL_CELL = f"""
+import json as _json, time as _time
+_c0, _t0 = _time.process_time(), _time.perf_counter()
+from ma_widgets import ModelImportWidget
+_widget = ModelImportWidget(spec=_json.loads({EXAMPLE.read_text()!r}))
+print(_json.dumps([(_time.perf_counter() - _t0) * 1e3, (_time.process_time() - _c0) * 1e3]))
+"""
+
+
+def kernel_widget_ms() -> dict[str, float]:
+    """The first widget in a fresh ipykernel (median of RUNS kernels): unlike the workers, its
+    widgets open real comms and send their state to the kernel's iopub channel (no frontend is
+    connected to render them)."""
+    from jupyter_client.manager import start_new_kernel
+
+    walls, cpus = [], []
+    for _ in range(RUNS):
+        manager, client = start_new_kernel(
+            kernel_name="python3", env=_env(), cwd=str(ROOT), stderr=subprocess.DEVNULL
+        )
+        try:
+            printed: list[str] = []
+
+            def keep(message: dict[str, Any], printed: list[str] = printed) -> None:
+                if message["msg_type"] == "stream":
+                    printed.append(message["content"]["text"])
+
+            reply = client.execute_interactive(KERNEL_CELL, timeout=120, output_hook=keep)
+            if reply["content"]["status"] != "ok":
+                raise SystemExit(f"the kernel's first cell failed: {reply['content']}")
+            wall, cpu = json.loads("".join(printed).strip().splitlines()[-1])
+            walls.append(wall)
+            cpus.append(cpu)
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+    return {
+        "kernel_widget_ms": statistics.median(walls),
+        "kernel_widget_cpu_ms": statistics.median(cpus),
+    }
+
+
 def validate_wall_ms() -> dict[str, float]:
     """Median wall and CPU time of the console script, interpreter start included."""
     script = Path(sys.executable).with_name("ma-widgets")
@@ -402,6 +447,7 @@ def main() -> int:
     if _sources_compiled_row_is_valid():
         widget_jobs.append(("widget-compiled", False))
     ours |= run_interleaved(sys.executable, widget_jobs)
+    ours |= kernel_widget_ms()
     ours |= validate_wall_ms()
     peer: dict[str, float] = {}
     peer_python = PEER_VENV / "bin" / "python"
@@ -417,6 +463,7 @@ def main() -> int:
         ("  of which construction", "first_construct_ms", "warm_construct_ms"),
         ("  of which cyclic GC (CPU)", "first_widget_gc_ms", None),
         ("first widget, sources compiled", "compiled_widget_ms", None),
+        ("first widget in a real ipykernel", "kernel_widget_ms", None),
         ("first load of a spec with apis", "first_load_ms", "warm_load_ms"),
         ("ma-widgets validate (wall)", "validate_wall_ms", "warm_validate_ms"),
         ("import jsonschema (not used)", "import_jsonschema_ms", None),
