@@ -121,7 +121,7 @@ class ModelImportWidget(w.VBox):
         self.panels = LazyPanels(self)
         data = spec.model_dump(mode="json") if isinstance(spec, BaseModel) else spec
         self.form = Form(model, data, overrides=overrides, on_change=self._changed)
-        self.bar = StepBar(self._act)
+        self.bar = StepBar(self._act, on_choose=self.show_step)
         self.contents: dict[str, w.Box] = {
             "model": w.VBox([self.loader.widget, self.form.widget, self.problems]),
             "preview": self.preview.widget,
@@ -134,7 +134,6 @@ class ModelImportWidget(w.VBox):
         title = w.HTML('<h2 class="ma-title">Import a model from a container image</h2>')
         super().__init__([w.HTML(CSS), self.bridge, title, self.bar, *self.contents.values()])
         self.add_class("ma-app")
-        self.bar.observe(self._on_step_chosen, "current")
         self._changed(self.form)
 
     @property
@@ -346,10 +345,6 @@ class ModelImportWidget(w.VBox):
                 trial.add_class("ma-stale")
             elif trial is not None:
                 trial.remove_class("ma-stale")
-
-    def _on_step_chosen(self, change: dict[str, Any]) -> None:
-        if change["new"] != self.step:  # a click on the bar, not show_step itself
-            self.show_step(change["new"])
 
     def _act(self, action: Action) -> None:
         with self._navigating:

@@ -203,15 +203,23 @@ class StepBar(w.VBox):
 
     current = Unicode("model", help="The step shown.")
 
-    def __init__(self, on_action: Callable[[Action], None]) -> None:
+    def __init__(
+        self,
+        on_action: Callable[[Action], None],
+        on_choose: Callable[[str], None] | None = None,
+    ) -> None:
+        """``on_action(action)`` runs the next action; ``on_choose(key)``, when given, is what a
+        click on a step does (the app shows the step, which calls ``show``); without it the
+        click just marks the step."""
         self._on_action = on_action
+        self._on_choose = on_choose or self.show
         self.buttons: dict[str, w.Button] = {}
         for index, (key, title) in enumerate(STEPS, start=1):
             button = w.Button(description=f"{index}. {title}")
             button.layout.width = "auto"
             button.add_class("ma-step")
             button.add_class(f"ma-step-{key}")
-            button.on_click(lambda _b, k=key: self.show(k))
+            button.on_click(lambda _b, k=key: self._on_choose(k))
             self.buttons[key] = button
         self.next_label = w.HTML("").add_class("ma-next-label")
         self.next_button = w.Button(description="", button_style="primary", icon="arrow-right")
