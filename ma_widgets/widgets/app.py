@@ -103,8 +103,10 @@ class ModelImportWidget(w.VBox):
         self._copied: dict[str, Any] = {}  # the copy ``value`` is made from, by field
         self._last_facts: Facts | None = None
         # JupyterLab may send widget messages on a kernel subshell: two clicks can then run in
-        # two threads at once. Moving between steps (which may build a panel) takes this lock,
-        # so a slow first "Submit" cannot finish after the "Model" clicked next and win.
+        # two threads at once, beside a cell reading ``widget.trial_panel``. Moving between
+        # steps and building a panel take this lock, so a slow first "Submit" cannot finish
+        # after the "Model" clicked next and win, and no panel is built twice (the loser's
+        # worker threads and change subscriptions would live on unseen).
         self._navigating = threading.RLock()
         self.problems = ProblemList(self._go_to, lambda: self.form.show_all())
         self.status = self.problems.status
@@ -182,9 +184,10 @@ class ModelImportWidget(w.VBox):
         """
         if step not in self.panels:
             raise KeyError(f"only {', '.join(self.panels)} take a panel")
-        old = self._built.get(step)
-        if old is not panel:
-            self._install(step, panel)
+        with self._navigating:
+            old = self._built.get(step)
+            if old is not panel:
+                self._install(step, panel)
         if old is not None and old is not panel:
             old.close()  # a replaced deploy panel stops watching (its service runs on)
 
@@ -249,7 +252,10 @@ class ModelImportWidget(w.VBox):
         """The panel of ``step`` ("trial", "submit", "deploy", "try"), built if need be."""
         panel = self._built.get(step)
         if panel is None:
-            panel = self._install(step, self._build(step))
+            with self._navigating:
+                panel = self._built.get(step)  # built meanwhile by another thread: that one
+                if panel is None:
+                    panel = self._install(step, self._build(step))
         return panel
 
     def _build(self, step: str) -> w.Widget:
@@ -411,7 +417,9 @@ class ModelImportWidget(w.VBox):
         """Tell every receiver; each failure is caught on its own, then shown in the status."""
         spec: Any = form.spec
         self._call("preview", self.preview.show, spec, len(form.errors))
-        for step, panel in self._built.items():
+        # A copy: a step clicked on another thread may build a panel meanwhile (it is given
+        # the spec as it is built).
+        for step, panel in list(self._built.items()):
             self._call(f"{step} panel", getattr(panel, "set_spec", lambda _s: None), spec)
         self._show_status(form)
         with self.hold_trait_notifications():
