@@ -297,7 +297,8 @@ class DeployPanel(w.VBox):
             return
         if self.model is None and (self.submitted or self._wanted is None):
             return
-        self._work.run(self._synced, watch=True, quiet=True)
+        if not self._work.run(self._synced, watch=True, quiet=True):
+            self._syncer.call()  # a click started work meanwhile: after it
 
     def _synced(self, services: Any) -> Any:
         """The version (when nothing was submitted here) and its newest service, read again."""

@@ -59,6 +59,9 @@ class DeployWork:
         self._open = open_services
         self._screen = screen
         self._stop = threading.Event()
+        # A click (kernel thread) and a look-up the debouncer starts (its own thread) can both
+        # find the worker free: starting takes this lock, so one piece of work runs at a time.
+        self._starting = threading.Lock()
         self.thread: threading.Thread | None = None
         #: The worker is only following a service (nothing asked of it is in flight).
         self.watching = False
@@ -88,19 +91,27 @@ class DeployWork:
 
     def run(
         self, work: Callable[[Any], Any], watch: bool, gone_note: str = "", quiet: bool = False
-    ) -> None:
-        """Start ``work(services)`` in the worker; ``quiet``: nobody clicked (a failure is a
-        note, not an error); ``gone_note``: the progress line once it is done."""
-        self._stop.clear()
-        self.watching, self.quiet = False, quiet
-        self.thread = threading.Thread(
-            target=self._work,
-            args=(work, watch, gone_note, quiet),
-            daemon=True,
-            name="ma-deploy-panel",
-        )
-        self._screen.enable(busy=True)
-        self.thread.start()
+    ) -> bool:
+        """Start ``work(services)`` in the worker, unless other work is in hand (False then):
+        an action first ends a watch or a quiet look-up (``make_way``); ``quiet``: nobody
+        clicked (a failure is a note, not an error, and it never ends other work);
+        ``gone_note``: the progress line once it is done."""
+        with self._starting:
+            if not quiet:
+                self.make_way(2 * self._screen.poll_s + 5)
+            if self.busy:
+                return False
+            self._stop.clear()
+            self.watching, self.quiet = False, quiet
+            self.thread = threading.Thread(
+                target=self._work,
+                args=(work, watch, gone_note, quiet),
+                daemon=True,
+                name="ma-deploy-panel",
+            )
+            self._screen.enable(busy=True)
+            self.thread.start()
+            return True
 
     def _work(self, work: Callable[[Any], Any], watch: bool, gone_note: str, quiet: bool) -> None:
         screen = self._screen

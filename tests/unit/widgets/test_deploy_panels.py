@@ -358,3 +358,33 @@ def test_a_click_while_a_background_look_up_runs_is_not_lost() -> None:
     assert manager.deleted == ["svc-1"]
     assert panel.status == "not deployed" and panel.service is None
     panel.close()
+
+
+def test_a_background_look_up_never_starts_beside_a_clicked_action() -> None:
+    """The debouncer's look-up and a click run in two threads: while the click's work (a
+    delete) is in hand, the look-up is refused and tried again after it, never run beside it
+    (two workers would each show their own service, and the later one win)."""
+    import threading
+
+    from ma_widgets.widgets.deploy_work import KEEP
+
+    release = threading.Event()
+    ran: list[str] = []
+
+    @contextlib.contextmanager
+    def opener() -> Iterator[Any]:
+        yield _Recording()
+
+    panel = DeployPanel(opener, pause_s=0.01)
+
+    def clicked(_services: Any) -> Any:
+        ran.append("clicked")
+        release.wait(5.0)
+        return KEEP
+
+    assert panel._work.run(clicked, watch=False)
+    started = panel._work.run(lambda _s: ran.append("look-up") or KEEP, watch=True, quiet=True)
+    release.set()
+    panel.wait(5.0)
+    assert started is False and ran == ["clicked"]
+    panel.close()
