@@ -12,8 +12,10 @@ with an engine and the example image built (``bash scripts/dev.sh setup``) it ru
 
 from __future__ import annotations
 
+import atexit
 import os
 import shlex
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -59,7 +61,7 @@ def pick_runtime() -> Any:
     forced = os.environ.get(RUNTIME_ENV, "").strip().lower()
     if forced == "docker" or (forced != "process" and _example_image_exists()):
         return resolve_runtime("docker")
-    return ProcessRuntime(workdir=tempfile.mkdtemp(prefix="ma-widgets-trial-"))
+    return ProcessRuntime(workdir=scratch_folder("trial"))
 
 
 def server_command(runtime: str, **knobs: Any) -> str:
@@ -91,6 +93,46 @@ def example_spec(runtime: str, **knobs: Any) -> dict[str, Any]:
     return data
 
 
-def scratch_registry(prefix: str = "ma-widgets-notebook-") -> Path:
-    """A registry file in a new temp folder: these notebooks never touch your own registry."""
-    return Path(tempfile.mkdtemp(prefix=prefix)) / "registry.sqlite3"
+def scratch_registry() -> Path:
+    """A new registry file in this kernel's scratch folder (a fresh one on every call, as a
+    re-run cell expects): these notebooks never touch your own registry."""
+    return Path(tempfile.mkdtemp(dir=scratch_folder("registry"))) / "registry.sqlite3"
+
+
+def scratch_folder(kind: str) -> Path:
+    """This kernel's folder for ``kind`` (the trial's working directory, the scratch registry).
+
+    Why not a fresh ``mkdtemp`` each time: every run of a notebook would leave one behind. The
+    folders live under one per-user parent, named by the kernel's pid; they go when the kernel
+    exits, and a kernel that was killed has its folders removed by the next one that starts.
+    A registry folder that holds services is kept: a service outlives its kernel, and its
+    record is how ``ma-widgets service delete`` finds it.
+    """
+    parent = Path(tempfile.gettempdir()) / f"ma-widgets-notebooks-{os.getuid()}"
+    parent.mkdir(mode=0o700, exist_ok=True)
+    for old in parent.iterdir():
+        owner = old.name.split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            _remove(old)
+    folder = parent / f"{os.getpid()}-{kind}"
+    if not folder.is_dir():
+        folder.mkdir()
+        atexit.register(_remove, folder)
+    return folder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _remove(folder: Path) -> None:
+    """Remove ``folder`` unless it holds the records of services (they outlive the kernel)."""
+    if any(services.is_dir() and any(services.iterdir()) for services in folder.rglob("services")):
+        return
+    shutil.rmtree(folder, ignore_errors=True)
