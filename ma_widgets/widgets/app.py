@@ -284,9 +284,12 @@ class ModelImportWidget(w.VBox):
         """Put ``panel`` in its step, watch what the step bar shows of it, give it the spec."""
         self._built[step] = panel
         self.contents[step].children = [self.stale_note, panel] if step == "trial" else [panel]
-        watched = {"trial": "verdict_state", "submit": "state"}.get(step, "status")
-        if panel.has_trait(watched):
-            panel.observe(lambda _c: self._update_bar(), watched)
+        watched = {"trial": ["verdict_state", "no_runtime"], "submit": ["state"]}.get(
+            step, ["status"]
+        )
+        names = [name for name in watched if panel.has_trait(name)]
+        if names:
+            panel.observe(lambda _c: self._update_bar(), names)
         if step == "submit" and self._wiring is not None:
             self._wiring.follow(panel)
         self._call(f"{step} panel", getattr(panel, "set_spec", lambda _s: None), self.form.spec)
@@ -321,7 +324,9 @@ class ModelImportWidget(w.VBox):
         return Facts(
             problems=len(self.form.errors),
             preview_stale=self.preview.stale,
-            has_runtime=trial is None or getattr(trial, "runtime", None) is not None,
+            # Not ``trial.runtime``: reading it looks for the runtime (pings Docker) at once,
+            # and opening the Trial step must not wait for what only Run needs.
+            has_runtime=not getattr(trial, "no_runtime", False),
             verdict=verdict,
             verdict_stale=bool(verdict) and verdict != "running" and judged != self.form.spec,
             model_status=model_status,

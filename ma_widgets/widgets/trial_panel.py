@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable
 
 from traitlets import Any as AnyTrait
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.trial import TrialEvent, TrialResult
@@ -55,11 +55,13 @@ class TrialPanel(TrialView):
     (``"healthy"``, ``"unhealthy"``, ``"stopped"``, ...); ``judged_spec`` is the spec it judged,
     so the app can mark the verdict out of date once the form's spec differs.
     ``focus_field(path)``, when the app sets it, opens the form at a field: the callout's
-    "Go to ..." buttons call it.
+    "Go to ..." buttons call it. ``no_runtime`` says a runtime was looked for and none found;
+    the step bar reads it rather than ``runtime``, which would look (and ping Docker) at once.
     """
 
     verdict_state = Unicode("", help="'' before a run, 'running', then the trial's verdict.")
     judged_spec = AnyTrait(None, allow_none=True, help="The spec the last run judged.")
+    no_runtime = Bool(False, help="True once looking for the runtime found none.")
 
     def __init__(
         self,
@@ -78,6 +80,7 @@ class TrialPanel(TrialView):
         self._done.set()
         self._drawing = Drawing()
         self._choice = RuntimeChoice(runtime)
+        self.no_runtime = self._choice.resolved and self._choice.runtime is None
         self.show_runtime(*self._choice.words())
         self.run_button.on_click(lambda _b: self.run())
         self.stop_button.on_click(lambda _b: self.stop())
@@ -93,6 +96,7 @@ class TrialPanel(TrialView):
             self._choice.resolve()
             self.show_runtime(*self._choice.words())
             self.set_spec(self._spec)
+            self.no_runtime = self._choice.runtime is None
         return self._choice.runtime
 
     @property

@@ -47,3 +47,29 @@ def test_a_panel_wanted_by_two_threads_at_once_is_built_once(
     assert got["read"] is built[0] is form.trial_panel
     assert form.contents["trial"].children[-1] is built[0]
     form.close()
+
+
+def test_opening_the_trial_step_does_not_look_for_the_runtime_and_run_finds_it_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Looking for "auto" pings Docker: the Trial step opens without it; the first Run
+    looks, and when there is no runtime the bar stops offering "Run the trial"."""
+    from ma_widgets.errors import MaWidgetsError
+    from ma_widgets.widgets import trial_runtime
+
+    asked: list[object] = []
+
+    def resolve(wanted: object) -> Any:
+        asked.append(wanted)
+        raise MaWidgetsError("no Docker engine answers")
+
+    monkeypatch.setattr(trial_runtime, "resolve_runtime", resolve)
+    form = ModelImportWidget(spec=VALID)
+    form.show_step("trial")
+    assert asked == []
+    assert form.bar.next_button.description == "Run the trial"
+    form.trial_panel.run()
+    assert asked == ["auto"]
+    assert "no runtime" in form.bar.buttons["trial"].description
+    assert form.bar.next_button.description == "Submit the model"
+    form.close()
