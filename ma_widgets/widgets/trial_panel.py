@@ -78,6 +78,9 @@ class TrialPanel(TrialView):
         self.result: TrialResult | None = None
         self._done = threading.Event()
         self._done.set()
+        # Two Run clicks can arrive on two threads (JupyterLab may deliver widget messages on a
+        # kernel subshell): deciding to run and starting take this lock, so one trial starts.
+        self._starting = threading.Lock()
         self._drawing = Drawing()
         self._choice = RuntimeChoice(runtime)
         self.no_runtime = self._choice.resolved and self._choice.runtime is None
@@ -146,13 +149,15 @@ class TrialPanel(TrialView):
     # -- actions ------------------------------------------------------------------------------
     def run(self) -> None:
         """Start a trial in the background (ignored while one runs or without a valid spec)."""
-        if self._spec is None or not self._done.is_set():
-            return
-        runtime = self.runtime  # found on the first Run
-        if runtime is None:
-            return
-        trial = Trial(self._spec, runtime, self.mode.value, self._on_event, watch=self.watch)
-        self._begin(trial)
+        with self._starting:
+            spec = self._spec
+            if spec is None or not self._done.is_set():
+                return
+            runtime = self.runtime  # found on the first Run
+            if runtime is None:
+                return
+            trial = Trial(spec, runtime, self.mode.value, self._on_event, watch=self.watch)
+            self._begin(trial)  # from here on a second Run sees this one running
         try:
             start_in_background(trial, self._finished, reap_first=True)
         except Exception:

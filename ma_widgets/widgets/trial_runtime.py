@@ -7,6 +7,8 @@ answered. A runtime object given by the caller is taken as it is, at once.
 
 from __future__ import annotations
 
+import threading
+
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.trial import resolve_runtime
 from ma_widgets.trial.runtime import Runtime
@@ -24,17 +26,21 @@ class RuntimeChoice:
         self.resolved = False
         #: Why no runtime could be had ("" while there is one or none was asked for yet).
         self.problem = ""
+        # A Run click (maybe on a subshell thread) and a cell reading ``panel.runtime`` may
+        # look at once: one looks, the other gets its answer (no second Docker client).
+        self._looking = threading.Lock()
         if not isinstance(self.wanted, str):
             self.resolve()
 
     def resolve(self) -> Runtime | None:
         """The runtime (found on the first call); None when none can be had (see ``problem``)."""
-        if not self.resolved:
-            try:
-                self.runtime = resolve_runtime(self.wanted)
-            except MaWidgetsError as error:
-                self.runtime, self.problem = None, str(error)
-            self.resolved = True
+        with self._looking:
+            if not self.resolved:
+                try:
+                    self.runtime = resolve_runtime(self.wanted)
+                except MaWidgetsError as error:
+                    self.runtime, self.problem = None, str(error)
+                self.resolved = True
         return self.runtime
 
     def words(self) -> tuple[str, str]:

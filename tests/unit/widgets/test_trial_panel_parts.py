@@ -161,3 +161,43 @@ def test_the_probe_lists_scroll_box_takes_the_keyboard_focus() -> None:
     panel = TrialPanel(runtime="process")
     assert panel.rows.tabbable is True and "ma-rows-box" in panel.rows._dom_classes
     panel.close()
+
+
+def test_two_run_clicks_on_two_threads_start_one_trial(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JupyterLab may deliver two Run clicks on two threads: one trial starts (two would race
+    for the port, and the first's server would run on unseen)."""
+    import threading
+
+    from ma_widgets.trial.process import ProcessRuntime
+    from ma_widgets.widgets import trial_panel
+    from ma_widgets.widgets.trial_panel import TrialPanel
+
+    building, release = threading.Event(), threading.Event()
+    made: list[Trial] = []
+    started: list[Trial] = []
+
+    def slow_trial(*args: Any, **kwargs: Any) -> Trial:
+        made.append(trial := Trial(*args, **kwargs))
+        if len(made) == 1:  # the first Run is slow to start: the second click comes meanwhile
+            building.set()
+            release.wait(5.0)
+        return trial
+
+    monkeypatch.setattr(trial_panel, "Trial", slow_trial)
+    monkeypatch.setattr(
+        trial_panel, "start_in_background", lambda trial, _done, reap_first: started.append(trial)
+    )
+    panel = TrialPanel(ProcessRuntime())
+    panel.set_spec(_spec())
+    first = threading.Thread(target=panel.run)
+    first.start()
+    assert building.wait(5.0)
+    second = threading.Thread(target=panel.run)
+    second.start()
+    second.join(0.3)  # without the lock it starts its own trial meanwhile
+    release.set()
+    first.join(5.0)
+    second.join(5.0)
+    assert len(made) == 1 and started == made and panel.verdict_state == "running"
+    panel._finished(None)  # as the (never started) trial's end would
+    panel.close()
