@@ -85,6 +85,9 @@ class SubmitPanel(w.VBox):
         self._spec: ModelImportSpec | None = None
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None  # the submission being watched
+        # Two Submit clicks can arrive on two threads (JupyterLab may deliver widget messages on
+        # a kernel subshell): deciding to submit and starting the worker take this lock.
+        self._starting = threading.Lock()
         self._new_version = CallbackDispatcher()
         # The version changed from code that the panel follows (model id), with its spec when
         # this process submitted it (only the first change of a submit carries it).
@@ -173,7 +176,10 @@ class SubmitPanel(w.VBox):
     # -- actions ------------------------------------------------------------------------------
     def submit(self) -> None:
         """Submit the current spec in a worker thread; the status fields follow it."""
-        spec = self._spec
+        with self._starting:
+            self._start(self._spec)
+
+    def _start(self, spec: ModelImportSpec | None) -> None:
         if spec is None or self.busy:
             return
         self.submit_button.disabled = True

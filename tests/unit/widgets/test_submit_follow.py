@@ -146,3 +146,29 @@ def test_a_status_that_cannot_be_read_leaves_the_panel_as_it_was(
     assert (panel.state, panel.last_report, panel.error.value) == ("", None, "")
     assert panel.known_versions == ["0.0.1"]  # the list still shows it
     assert handle.version == "0.0.1"
+
+
+def test_two_submit_clicks_on_two_threads_submit_once(
+    panel: SubmitPanel, registry: LaterRegistry
+) -> None:
+    """JupyterLab may deliver two Submit clicks on two threads: one version is registered (the
+    second submit would be refused as a duplicate and shown as this one's failure)."""
+    starting, release = threading.Event(), threading.Event()
+
+    def slow_observer(change: dict[str, Any]) -> None:
+        if change["new"] == "submitting" and not starting.is_set():
+            starting.set()  # the first click is still starting: the second comes meanwhile
+            release.wait(5.0)
+
+    panel.observe(slow_observer, "state")
+    first = threading.Thread(target=panel.submit)
+    first.start()
+    assert starting.wait(5.0)
+    second = threading.Thread(target=panel.submit)
+    second.start()
+    second.join(0.3)  # without the lock it submits too meanwhile
+    release.set()
+    first.join(5.0)
+    second.join(5.0)
+    until(lambda: panel.state == "publishing")
+    assert len(registry.models()) == 1
