@@ -6,8 +6,9 @@ object its settings built: ``local`` -> ``LocalServices`` beside that registry f
 secret is copied into these panels (docs/platform/services.md, "Deploy").
 
 The panels learn the published version from the submit panel: the spec it submitted
-(``submitted_spec``) and the model id of the report that says ``published``. The Try it panel
-follows the service the Deploy panel follows.
+(``submitted_spec``) and the model id of the report that says ``published``; when the Submit
+step sees that version deleted (from code, in this kernel), Deploy stops offering it. The Try it
+panel follows the service the Deploy panel follows.
 
 The app builds each panel the first time its step is shown (first use stays quick), so the
 wiring keeps what was published until the Deploy and Try it panels exist, and hands it to them
@@ -82,6 +83,7 @@ class DeployWiring:
         self.deploy: DeployPanel | None = None
         self.try_it: TryPanel | None = None
         self._submitted: Any = None  # the spec of the submit made with the Submit step
+        self._shown_id = ""  # the model id of the submit panel's last report
 
     def follow(self, submit_panel: Any) -> None:
         """Learn what ``submit_panel`` published so far and publishes from now on."""
@@ -116,9 +118,18 @@ class DeployWiring:
         # look-up instead, and let go like any found version when the form moves on.
         if change["new"] == "submitting":
             self._submitted = getattr(change["owner"], "submitted_spec", None)
+        elif change["new"] == "deleted" and self._shown_id == getattr(
+            self.published, "model_id", None
+        ):
+            # The published version was deleted (from code, in this kernel): not offered now.
+            self.published = None
+            if self.deploy is not None:
+                self.deploy.set_model(None)
 
     def _on_report(self, change: dict[str, Any]) -> None:
         report, spec = change["new"], self._submitted
+        if report is not None:
+            self._shown_id = report.model_id
         if report is None or spec is None or report.status != "published":
             return
         self.published = model = PublishedModel.from_spec(report.model_id, spec)

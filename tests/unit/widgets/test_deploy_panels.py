@@ -388,3 +388,23 @@ def test_a_background_look_up_never_starts_beside_a_clicked_action() -> None:
     panel.wait(5.0)
     assert started is False and ran == ["clicked"]
     panel.close()
+
+
+def test_a_version_deleted_from_code_is_no_longer_offered_for_deploy(tmp_path: Path) -> None:
+    """Published in the Submit step, then deleted in a cell (``backend.delete``): the Deploy
+    step must not go on offering to deploy a version the registry no longer has."""
+    backend = LocalBackend(path=tmp_path / DB_FILE, docker=False)
+    widget = ModelImportWidget(
+        spec=example("trial_process.json"), runtime="process", backend=backend
+    )
+    deploy, submit = widget.panels["deploy"], widget.submit_panel
+    submit.submit()
+    submit.wait(10.0)
+    assert submit.state == "published" and deploy.model is not None
+    assert not deploy.deploy_button.disabled
+    backend.delete(deploy.model.model_id)
+    submit.wait(10.0)
+    assert submit.state == "deleted"
+    assert deploy.model is None and deploy.deploy_button.disabled
+    assert "Deploy: publish first" in widget.bar.buttons["deploy"].description
+    widget.close()
