@@ -82,9 +82,12 @@ class LogPump:
     def _run(self) -> None:
         out: io.FileIO | None = None
         written = 0
-        with contextlib.suppress(OSError):
-            out = open(self.path, "ab", buffering=0)  # noqa: SIM115 - rotated in the loop
-            written = out.tell()
+        # Under the lock, as a rotation opens: a pump closed before its thread got here (a
+        # busy machine) must not make the file its caller has removed meanwhile.
+        with self._lock, contextlib.suppress(OSError):
+            if not self._closed:
+                out = open(self.path, "ab", buffering=0)  # noqa: SIM115 - rotated in the loop
+                written = out.tell()
         try:
             with selectors.DefaultSelector() as selector:
                 selector.register(self._fd, selectors.EVENT_READ)

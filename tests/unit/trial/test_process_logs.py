@@ -63,3 +63,19 @@ def test_the_reaper_removes_both_log_files_of_a_gone_owner(tmp_path: Path) -> No
         path.write_text("a line\n")
     assert remove_orphan_logs(str(tmp_path)) == 2
     assert [p for p in left + mine if p.exists()] == mine  # a live owner's are kept
+
+
+def test_a_pump_closed_before_its_thread_ran_makes_no_file(tmp_path: Path) -> None:
+    """On a busy machine Stop can close the pump (and remove the log) before its thread first
+    ran: the thread must not then create the file again, left behind for good."""
+    from ma_widgets.trial.logfile import LogPump
+
+    log = tmp_path / "server.log"
+    read_fd, write_fd = os.pipe()
+    pump = LogPump(read_fd, str(log))
+    pump.close()  # before the thread starts: as if it had not been scheduled yet
+    os.write(write_fd, b"last words\n")
+    os.close(write_fd)
+    pump.start()
+    pump.close()
+    assert not log.exists()
