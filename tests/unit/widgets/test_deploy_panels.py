@@ -408,3 +408,26 @@ def test_a_version_deleted_from_code_is_no_longer_offered_for_deploy(tmp_path: P
     assert deploy.model is None and deploy.deploy_button.disabled
     assert "Deploy: publish first" in widget.bar.buttons["deploy"].description
     widget.close()
+
+
+def test_a_version_submitted_from_code_after_one_from_the_step_is_offered_as_itself(
+    tmp_path: Path,
+) -> None:
+    """0.0.1 published with the Submit step, then 0.0.2 submitted in a cell: the Submit step
+    follows 0.0.2, and the Deploy step offers 0.0.2 under its own id (not 0.0.1's name and
+    apis beside 0.0.2's model id)."""
+    backend = LocalBackend(path=tmp_path / DB_FILE, docker=False)
+    widget = ModelImportWidget(
+        spec=example("trial_process.json"), runtime="process", backend=backend
+    )
+    deploy, submit = widget.panels["deploy"], widget.submit_panel
+    submit.submit()
+    submit.wait(10.0)
+    assert deploy.model is not None and deploy.model.version == "0.0.1"
+    widget.set_value("version", "0.0.2")
+    handle = backend.submit(widget.spec)
+    submit.wait(10.0)
+    assert submit.state == "published" and submit.last_report.model_id == handle.model_id
+    assert deploy.model is not None
+    assert (deploy.model.model_id, deploy.model.version) == (handle.model_id, "0.0.2")
+    widget.close()
