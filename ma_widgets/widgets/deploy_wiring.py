@@ -6,8 +6,7 @@ object its settings built: ``local`` -> ``LocalServices`` beside that registry f
 secret is copied into these panels (docs/platform/services.md, "Deploy").
 
 The panels learn the published version from the submit panel: the spec it submitted
-(``submitted_spec``: of its own submit, or of a version submitted from code that it follows)
-and the model id of the report that says ``published``; when the Submit
+(``submitted_spec``) and the model id of the report that says ``published``; when the Submit
 step sees that version deleted (from code, in this kernel), Deploy stops offering it. The Try it
 panel follows the service the Deploy panel follows.
 
@@ -84,6 +83,7 @@ class DeployWiring:
         self.deploy: DeployPanel | None = None
         self.try_it: TryPanel | None = None
         self._submit_panel: Any = None  # the one followed (its submitted_spec is read)
+        self._submitted: Any = None  # the spec of the submit made with the Submit step
         self._shown_id = ""  # the model id of the submit panel's last report
 
     def follow(self, submit_panel: Any) -> None:
@@ -92,6 +92,7 @@ class DeployWiring:
             submit_panel.observe(self._on_state, "state")
             submit_panel.observe(self._on_report, "last_report")
             self._submit_panel = submit_panel
+            self._submitted = getattr(submit_panel, "submitted_spec", None)
             self._on_report({"new": getattr(submit_panel, "last_report", None)})
 
     def build_deploy(self) -> DeployPanel:
@@ -114,7 +115,12 @@ class DeployWiring:
         return try_it
 
     def _on_state(self, change: dict[str, Any]) -> None:
-        if change["new"] == "deleted" and self._shown_id == getattr(
+        # Only the Submit step's own submits pass through "submitting". A version submitted
+        # from code, which the Submit step follows too, is found by the Deploy panel's own
+        # look-up instead, and let go like any found version when the form moves on.
+        if change["new"] == "submitting":
+            self._submitted = getattr(change["owner"], "submitted_spec", None)
+        elif change["new"] == "deleted" and self._shown_id == getattr(
             self.published, "model_id", None
         ):
             # The published version was deleted (from code, in this kernel): not offered now.
@@ -123,14 +129,13 @@ class DeployWiring:
                 self.deploy.set_model(None)
 
     def _on_report(self, change: dict[str, Any]) -> None:
-        # The spec of the report's version: the submit panel sets ``submitted_spec`` before it
-        # shows a report, for its own submit and for a version from code it follows alike.
-        report = change["new"]
-        spec = getattr(self._submit_panel, "submitted_spec", None)
+        report, spec = change["new"], self._submitted
         if report is not None:
             self._shown_id = report.model_id
         if report is None or spec is None or report.status != "published":
             return
+        if getattr(self._submit_panel, "submitted_spec", None) is not spec:
+            return  # a version from code it follows: not the spec of the Submit step's submit
         self.published = model = PublishedModel.from_spec(report.model_id, spec)
         if self.deploy is not None:
             self.deploy.set_model(model)

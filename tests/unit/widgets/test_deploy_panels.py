@@ -410,12 +410,12 @@ def test_a_version_deleted_from_code_is_no_longer_offered_for_deploy(tmp_path: P
     widget.close()
 
 
-def test_a_version_submitted_from_code_after_one_from_the_step_is_offered_as_itself(
+def test_a_version_submitted_from_code_after_one_from_the_step_leaves_the_step_s_model_whole(
     tmp_path: Path,
 ) -> None:
     """0.0.1 published with the Submit step, then 0.0.2 submitted in a cell: the Submit step
-    follows 0.0.2, and the Deploy step offers 0.0.2 under its own id (not 0.0.1's name and
-    apis beside 0.0.2's model id)."""
+    follows 0.0.2, and the Deploy step keeps the model the step submitted, 0.0.1 under its own
+    id (not 0.0.1's name and apis beside 0.0.2's model id)."""
     backend = LocalBackend(path=tmp_path / DB_FILE, docker=False)
     widget = ModelImportWidget(
         spec=example("trial_process.json"), runtime="process", backend=backend
@@ -424,10 +424,11 @@ def test_a_version_submitted_from_code_after_one_from_the_step_is_offered_as_its
     submit.submit()
     submit.wait(10.0)
     assert deploy.model is not None and deploy.model.version == "0.0.1"
+    first = deploy.model.model_id
     widget.set_value("version", "0.0.2")
     handle = backend.submit(widget.spec)
     submit.wait(10.0)
     assert submit.state == "published" and submit.last_report.model_id == handle.model_id
     assert deploy.model is not None
-    assert (deploy.model.model_id, deploy.model.version) == (handle.model_id, "0.0.2")
+    assert (deploy.model.model_id, deploy.model.version) == (first, "0.0.1")
     widget.close()
