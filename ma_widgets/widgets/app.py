@@ -108,6 +108,10 @@ class ModelImportWidget(w.VBox):
         # after the "Model" clicked next and win, and no panel is built twice (the loser's
         # worker threads and change subscriptions would live on unseen).
         self._navigating = threading.RLock()
+        # The panels' workers (a trial, a submit, a deploy watch) move the bar from their own
+        # threads: reading the facts and showing them is one step, so facts read earlier are
+        # never shown after newer ones.
+        self._bar_lock = threading.RLock()
         self.problems = ProblemList(self._go_to, lambda: self.form.show_all())
         self.status = self.problems.status
         self.show_problems = self.problems.show_button
@@ -337,6 +341,10 @@ class ModelImportWidget(w.VBox):
         )
 
     def _update_bar(self) -> None:
+        with self._bar_lock:
+            self._show_facts()
+
+    def _show_facts(self) -> None:
         facts = self._facts()
         if facts == self._last_facts:
             return  # most edits change nothing the bar shows

@@ -73,3 +73,37 @@ def test_opening_the_trial_step_does_not_look_for_the_runtime_and_run_finds_it_m
     assert "no runtime" in form.bar.buttons["trial"].description
     assert form.bar.next_button.description == "Submit the model"
     form.close()
+
+
+def test_the_bar_never_ends_on_an_older_state_when_two_threads_update_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A trial's thread and another worker both move the bar: the one that read older facts
+    must not write them over the newer ones (the bar would say "running" beside a verdict)."""
+    form = ModelImportWidget(spec=VALID, runtime="process")
+    trial = form.trial_panel
+    first, release = threading.Event(), threading.Event()
+    update = form.bar.update
+
+    def slow_update(facts: Any) -> None:
+        if facts.verdict == "running" and not first.is_set():
+            first.set()  # the older facts are slow to reach the page
+            release.wait(5.0)
+        update(facts)
+
+    monkeypatch.setattr(form.bar, "update", slow_update)
+    older = threading.Thread(target=lambda: setattr(trial, "verdict_state", "running"))
+    older.start()
+    assert first.wait(5.0)
+
+    def finish() -> None:
+        trial.judged_spec, trial.verdict_state = form.spec, "healthy"
+
+    newer = threading.Thread(target=finish)
+    newer.start()
+    newer.join(0.3)  # without the lock it writes "healthy" now, and "running" lands after it
+    release.set()
+    older.join(5.0)
+    newer.join(5.0)
+    assert form.bar.buttons["trial"].description == "3. Trial: healthy"
+    form.close()
