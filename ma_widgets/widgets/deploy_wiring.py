@@ -130,11 +130,12 @@ class DeployWiring:
 
     def _on_report(self, change: dict[str, Any]) -> None:
         report, spec = change["new"], self._submitted
+        sent: Any = getattr(self._submit_panel, "submitted_spec", None)
         if report is not None:
             self._shown_id = report.model_id
         if report is None or spec is None or report.status != "published":
             return
-        if getattr(self._submit_panel, "submitted_spec", None) is not spec:
+        if sent is not spec:
             return  # a version from code it follows: not the spec of the Submit step's submit
         self.published = model = PublishedModel.from_spec(report.model_id, spec)
         if self.deploy is not None:
