@@ -26,7 +26,7 @@ import html
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,35 +37,27 @@ from traitlets import Any as AnyTrait
 from traitlets import Dict, Unicode
 
 from ma_widgets.errors import MaWidgetsError, SpecFileError
-from ma_widgets.render import (
-    Document,
-    ImportResult,
-    dockerfile_skeleton,
-    format_notes,
-    import_document,
-    read_document,
-)
+from ma_widgets.render import Document, read_document
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.spec.limits import json_value_problem
 from ma_widgets.widgets.a11y import AriaBridge
+from ma_widgets.widgets.app_documents import import_for_form, loaded_report
+from ma_widgets.widgets.app_panels import LazyPanels, PanelMaker
 from ma_widgets.widgets.binding import close_contents, close_tree
 from ma_widgets.widgets.form import Form
 from ma_widgets.widgets.preview import Loader, Preview
 from ma_widgets.widgets.problems import ProblemList
 from ma_widgets.widgets.schema_editor import check_pending
-from ma_widgets.widgets.steps import STEPS, Action, Facts, Placeholder, StepBar
+from ma_widgets.widgets.steps import STEPS, Action, Facts, StepBar, read_facts
 from ma_widgets.widgets.style import CSS
 
 if TYPE_CHECKING:
-    from ma_widgets.widgets.deploy_wiring import DeployWiring
     from ma_widgets.widgets.submit_panel import SubmitPanel
     from ma_widgets.widgets.trial_panel import TrialPanel
 
 _NOT_LOADED = "Not loaded (the form is unchanged): "
 #: The steps whose panel is built the first time it is shown (or its attribute read).
 _LAZY_STEPS = ("trial", "submit", "deploy", "try")
-#: The steps ``plug`` takes a panel for.
-_PLUGGABLE = ("deploy", "try")
 #: How much of a failure's message the status area shows (the log has the traceback).
 _MESSAGE_CHARS = 200
 _LOG = logging.getLogger(__name__)
@@ -121,10 +113,11 @@ class ModelImportWidget(w.VBox):
         # The Trial, Submit, Deploy and Try it panels are built the first time their step is
         # shown or their attribute is read: the first cell pays for the form only (no Docker
         # client, no backend settings, no service layer imported before they are wanted).
-        self._runtime, self._backend = runtime, backend
         self._built: dict[str, w.Widget] = {}
-        self._wiring: DeployWiring | None = None
-        self.panels = LazyPanels(self)
+        self._maker = PanelMaker(
+            runtime, backend, self._built, self.go_to, self.set_version, lambda: self.submit_panel
+        )
+        self.panels = LazyPanels(self._panel)
         data = spec.model_dump(mode="json") if isinstance(spec, BaseModel) else spec
         self.form = Form(model, data, overrides=overrides, on_change=self._changed)
         self.bar = StepBar(self._act, on_choose=self.show_step)
@@ -223,7 +216,7 @@ class ModelImportWidget(w.VBox):
                 document = read_document(source.model_dump(mode="json"), name="<spec>")
             else:
                 document = read_document(source)
-            result = self._import(document)
+            result = import_for_form(document, self.form.raw)
             # The form copies and shows every value: nesting, size and numbers are bounded
             # first, so no document can make it recurse or format a 5000-digit integer.
             problem = json_value_problem(result.data)
@@ -238,7 +231,8 @@ class ModelImportWidget(w.VBox):
             self.loader.report(_NOT_LOADED + _describe(error), ok=False)
             raise
         self._changed(self.form)
-        self._report_loaded(result)
+        text, dockerfile = loaded_report(result)
+        self.loader.report(text, ok=True, dockerfile=dockerfile)
         return [str(warning) for warning in result.warnings]
 
     def close(self) -> None:
@@ -259,30 +253,8 @@ class ModelImportWidget(w.VBox):
             with self._navigating:
                 panel = self._built.get(step)  # built meanwhile by another thread: that one
                 if panel is None:
-                    panel = self._install(step, self._build(step))
+                    panel = self._install(step, self._maker.build(step))
         return panel
-
-    def _build(self, step: str) -> w.Widget:
-        if step == "trial":
-            from ma_widgets.widgets.trial_panel import TrialPanel
-
-            trial = TrialPanel(self._runtime)
-            trial.focus_field = self.go_to  # the callout's "Go to ..." buttons
-            return trial
-        if step == "submit":
-            from ma_widgets.widgets.submit_panel import SubmitPanel
-
-            submit = SubmitPanel(self._backend)
-            submit.on_new_version(self.set_version)
-            return submit
-        if self._wiring is None:
-            from ma_widgets.widgets.deploy_wiring import DeployWiring
-
-            # Deploy and Try it follow what the submit panel published (deploy_wiring.py).
-            self._wiring = DeployWiring(lambda: self.submit_panel, self._service_runtime)
-            if "submit" in self._built:
-                self._wiring.follow(self._built["submit"])
-        return self._wiring.build_deploy() if step == "deploy" else self._wiring.build_try()
 
     def _install(self, step: str, panel: w.Widget) -> w.Widget:
         """Put ``panel`` in its step, watch what the step bar shows of it, give it the spec."""
@@ -294,51 +266,18 @@ class ModelImportWidget(w.VBox):
         names = [name for name in watched if panel.has_trait(name)]
         if names:
             panel.observe(lambda _c: self._update_bar(), names)
-        if step == "submit" and self._wiring is not None:
-            self._wiring.follow(panel)
+        self._maker.installed(step, panel)
         self._call(f"{step} panel", getattr(panel, "set_spec", lambda _s: None), self.form.spec)
         self._show_status(self.form)  # a panel that failed to take the spec says so
         self._last_facts = None  # the bar reads the new panel's state
         self._update_bar()
         return panel
 
-    def _service_runtime(self) -> str:
-        """Where local services run: the trial's runtime once known, else what was asked."""
-        from ma_widgets.widgets.deploy_wiring import runtime_of
-
-        if "trial" in self._built:
-            return runtime_of(self._built["trial"])
-        asked = self._runtime
-        name = asked if isinstance(asked, str) else getattr(asked, "name", "")
-        return name if name in ("docker", "process") else "auto"
-
     # -- the step bar ---------------------------------------------------------------------------
     def _facts(self) -> Facts:
         """What the bar shows, read from the panels built so far (one never opened is fresh)."""
-        trial = self._built.get("trial")
-        judged = getattr(trial, "judged_spec", None)
-        verdict = str(getattr(trial, "verdict_state", ""))
-        submit = self._built.get("submit")
-        model_status = str(getattr(submit, "state", ""))
-        sent = getattr(submit, "submitted_spec", None)
-        if sent is not None and not _same_version(sent, self.form.spec, self.form.raw):
-            model_status = ""  # the bar speaks of the version the form holds, not an older one
-        deploy, try_it = self._built.get("deploy"), self._built.get("try")
-        fresh_deploy = "not deployed" if model_status == "published" else "publish first"
-        return Facts(
-            problems=len(self.form.errors),
-            preview_stale=self.preview.stale,
-            # Not ``trial.runtime``: reading it looks for the runtime (pings Docker) at once,
-            # and opening the Trial step must not wait for what only Run needs.
-            has_runtime=not getattr(trial, "no_runtime", False),
-            verdict=verdict,
-            verdict_stale=bool(verdict) and verdict != "running" and judged != self.form.spec,
-            model_status=model_status,
-            service_status=str(getattr(deploy, "status", "")) if deploy else fresh_deploy,
-            deploy_plugged=not isinstance(deploy, Placeholder),
-            try_status=str(getattr(try_it, "status", "")),
-            try_plugged=not isinstance(try_it, Placeholder),
-        )
+        form = self.form
+        return read_facts(self._built, len(form.errors), self.preview.stale, form.spec, form.raw)
 
     def _update_bar(self) -> None:
         with self._bar_lock:
@@ -398,34 +337,6 @@ class ModelImportWidget(w.VBox):
         except Exception:  # an upload has no caller to raise to
             return []  # load() has shown it next to the upload button
 
-    def _import(self, document: Document) -> ImportResult:
-        """SPEC.json data from any document, the way ``ma-widgets import`` reads it; a
-        config.json (which has no name, image or version) keeps what the form holds."""
-        raw = self.form.raw
-        if document.kind != "config":
-            return import_document(document)
-        return import_document(
-            document,
-            name=str(raw.get("name", "")),
-            image=str(raw["image"]) if raw.get("image") else None,
-            version=str(raw.get("version") or "") or None,
-            deployment_types=_texts(raw.get("deployment_types")),
-        )
-
-    def _report_loaded(self, result: ImportResult) -> None:
-        """What was read leniently, as the CLI prints it; a Dockerfile skeleton when the file
-        declared packages (the platform installs nothing into a custom image)."""
-        lines = ["Loaded.", *format_notes(result.source, result.warnings)]
-        dockerfile = None
-        if result.needs:
-            port = result.data.get("port")
-            dockerfile = dockerfile_skeleton(
-                result.needs,
-                port=port if isinstance(port, int) and not isinstance(port, bool) else 8080,
-                start_command=str(result.data.get("start_command") or ""),
-            )
-        self.loader.report("\n".join(lines), ok=True, dockerfile=dockerfile)
-
     def _changed(self, form: Form) -> None:
         """Tell every receiver; each failure is caught on its own, then shown in the status."""
         spec: Any = form.spec
@@ -477,32 +388,6 @@ class ModelImportWidget(w.VBox):
         self.problems.update(form.errors, status, bool(form.hidden))
 
 
-class LazyPanels(Mapping[str, Any]):
-    """``widget.panels``: the Deploy and Try it panels by step, each built on first access."""
-
-    def __init__(self, app: ModelImportWidget) -> None:
-        self._app = app
-
-    def __getitem__(self, step: str) -> Any:
-        if step not in _PLUGGABLE:
-            raise KeyError(step)
-        return self._app._panel(step)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_PLUGGABLE)
-
-    def __len__(self) -> int:
-        return len(_PLUGGABLE)
-
-
-def _same_version(sent: Any, spec: Any, raw: dict[str, Any]) -> bool:
-    """Whether ``sent`` is the model version the form names: its valid spec's name and version
-    (defaults applied), or while the form has problems, what its fields hold."""
-    if spec is not None:
-        return bool(sent.name == spec.name and sent.version == spec.version)
-    return bool(sent.name == raw.get("name") and sent.version == raw.get("version"))
-
-
 def _dimmed(panel: w.Widget) -> bool:
     return "ma-stale" in panel._dom_classes
 
@@ -511,12 +396,3 @@ def _describe(error: Exception) -> str:
     """``ValueError: boom``, cut short: enough to report, the traceback goes to the log."""
     text = f"{type(error).__name__}: {error}"
     return text if len(text) <= _MESSAGE_CHARS else text[: _MESSAGE_CHARS - 1] + "…"
-
-
-def _texts(value: Any) -> list[str] | None:
-    """The form's deployment types as a list of strings, or None while it holds something else
-    (a value being typed, or one a load left with its error)."""
-    if not isinstance(value, list):
-        return None
-    texts = [item for item in value if isinstance(item, str)]
-    return texts or None

@@ -11,7 +11,7 @@ the rules are tested without widgets. Deploy and Try it take panels plugged in b
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,3 +268,42 @@ class StepBar(w.VBox):
     def _act(self) -> None:
         if self.action is not None:
             self._on_action(self.action)
+
+
+def read_facts(
+    panels: Mapping[str, Any], problems: int, preview_stale: bool, spec: Any, raw: dict[str, Any]
+) -> Facts:
+    """The facts, read from the panels built so far by step (one never opened is fresh: the
+    app builds them on first view), the form's problem count, spec and raw dict."""
+    trial = panels.get("trial")
+    judged = getattr(trial, "judged_spec", None)
+    verdict = str(getattr(trial, "verdict_state", ""))
+    submit = panels.get("submit")
+    model_status = str(getattr(submit, "state", ""))
+    sent = getattr(submit, "submitted_spec", None)
+    if sent is not None and not _same_version(sent, spec, raw):
+        model_status = ""  # the bar speaks of the version the form holds, not an older one
+    deploy, try_it = panels.get("deploy"), panels.get("try")
+    fresh_deploy = "not deployed" if model_status == "published" else "publish first"
+    return Facts(
+        problems=problems,
+        preview_stale=preview_stale,
+        # Not ``trial.runtime``: reading it looks for the runtime (pings Docker) at once,
+        # and opening the Trial step must not wait for what only Run needs.
+        has_runtime=not getattr(trial, "no_runtime", False),
+        verdict=verdict,
+        verdict_stale=bool(verdict) and verdict != "running" and judged != spec,
+        model_status=model_status,
+        service_status=str(getattr(deploy, "status", "")) if deploy else fresh_deploy,
+        deploy_plugged=not isinstance(deploy, Placeholder),
+        try_status=str(getattr(try_it, "status", "")),
+        try_plugged=not isinstance(try_it, Placeholder),
+    )
+
+
+def _same_version(sent: Any, spec: Any, raw: dict[str, Any]) -> bool:
+    """Whether ``sent`` is the model version the form names: its valid spec's name and version
+    (defaults applied), or while the form has problems, what its fields hold."""
+    if spec is not None:
+        return bool(sent.name == spec.name and sent.version == spec.version)
+    return bool(sent.name == raw.get("name") and sent.version == raw.get("version"))

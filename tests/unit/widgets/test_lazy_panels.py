@@ -32,7 +32,7 @@ def test_a_panel_wanted_by_two_threads_at_once_is_built_once(
             release.wait(5.0)
         return panel
 
-    monkeypatch.setattr(form, "_build", slow_build)
+    monkeypatch.setattr(form._maker, "build", slow_build)
     got: dict[str, Any] = {}
     clicked = threading.Thread(target=lambda: form.show_step("trial"))
     clicked.start()
