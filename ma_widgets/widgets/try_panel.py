@@ -211,9 +211,17 @@ class TryPanel(w.VBox):
             except Exception as error:  # Send stays disabled; the Deploy step shows the backend
                 _LOG.info("the apis of %s could not be read: %s", service.model_id, error)
                 return
+            current = self.service
+            if current is not None and current.model_id != service.model_id:
+                # The Deploy step moved to a service of another version meanwhile: these apis
+                # are not its own; look for that version's instead.
+                self._finder = None
+                if not self.apis:
+                    self._find_apis(current)
+                return
             if facts is not None and facts.model_id == service.model_id and not self.apis:
                 self.set_apis(facts.apis)
-                self.set_service(self.service)  # the line names the api now
+                self.set_service(current)  # the line names the api now
 
         self._finder = threading.Thread(target=find, daemon=True, name="ma-try-apis")
         self._finder.start()

@@ -432,3 +432,33 @@ def test_a_version_submitted_from_code_after_one_from_the_step_leaves_the_step_s
     assert deploy.model is not None
     assert (deploy.model.model_id, deploy.model.version) == (first, "0.0.1")
     widget.close()
+
+
+def test_apis_read_for_a_service_since_replaced_are_not_taken() -> None:
+    """Try it reads the apis of a service found after a restart; if the Deploy step has moved
+    to a service of another version meanwhile, those apis are not that version's."""
+    import threading
+
+    reading, release = threading.Event(), threading.Event()
+    model = _model()
+
+    class Registry:
+        def find_model(self, name: str, version: str) -> ModelFacts:
+            reading.set()
+            release.wait(5.0)
+            return ModelFacts("model-1", name, version, "published", ("real-time",), model.apis)
+
+    @contextlib.contextmanager
+    def opener() -> Iterator[Any]:
+        yield Registry()
+
+    panel = TryPanel(opener)
+    panel.set_service(_service("running", model_name=model.name, model_version=model.version))
+    assert reading.wait(5.0)
+    other = Service("svc-2", "other-abc123", "real-time", "running", "model-2")
+    panel.set_service(other)  # while the first look-up runs
+    release.set()
+    panel.wait(5.0)
+    panel.wait(5.0)  # the look-up for the new service's version, started by the first
+    assert panel.apis == {} and panel.service is other
+    panel.close()
