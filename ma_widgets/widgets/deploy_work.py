@@ -62,6 +62,7 @@ class DeployWork:
         # A click (kernel thread) and a look-up the debouncer starts (its own thread) can both
         # find the worker free: starting takes this lock, so one piece of work runs at a time.
         self._starting = threading.Lock()
+        self._closed = False  # a look-up the debouncer starts late must not run after close
         self.thread: threading.Thread | None = None
         #: The worker is only following a service (nothing asked of it is in flight).
         self.watching = False
@@ -86,6 +87,7 @@ class DeployWork:
             self.wait(timeout_s)
 
     def close(self) -> None:
+        self._closed = True
         self._stop.set()
         self.wait(2 * self._screen.poll_s + 1)
 
@@ -99,7 +101,7 @@ class DeployWork:
         with self._starting:
             if not quiet:
                 self.make_way(2 * self._screen.poll_s + 5)
-            if self.busy:
+            if self.busy or self._closed:
                 return False
             self._stop.clear()
             self.watching, self.quiet = False, quiet

@@ -388,6 +388,9 @@ def test_a_background_look_up_never_starts_beside_a_clicked_action() -> None:
     panel.wait(5.0)
     assert started is False and ran == ["clicked"]
     panel.close()
+    # A look-up the debouncer starts late (it waited for a click's work) finds the panel shut.
+    assert panel._work.run(lambda _s: ran.append("late") or KEEP, watch=True, quiet=True) is False
+    assert ran == ["clicked"] and not panel.busy
 
 
 def test_a_version_deleted_from_code_is_no_longer_offered_for_deploy(tmp_path: Path) -> None:
