@@ -8,6 +8,7 @@ are on what a reader sees in the outputs and on the registry the notebook wrote 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,16 @@ from tests.notebooks.conftest import (
     widget_views,
 )
 from tests.notebooks.workspace import Workspace
+
+
+def _run_clean(
+    name: str, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, list[str]]:
+    """Execute the notebook, check that no cell failed, and return it with each code cell's
+    outputs as one text."""
+    notebook = execute(name, workspace, monkeypatch)
+    assert_clean(notebook)
+    return notebook, cell_texts(notebook)
 
 
 def _find(texts: list[str], needle: str) -> str:
@@ -35,9 +46,7 @@ def _find(texts: list[str], needle: str) -> str:
 def test_quickstart_reaches_a_published_model(
     runtime_env: str, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    notebook = execute("quickstart.ipynb", workspace, monkeypatch)
-    assert_clean(notebook)
-    texts = cell_texts(notebook)
+    notebook, texts = _run_clean("quickstart.ipynb", workspace, monkeypatch)
     _find(texts, f"with the {runtime_env} runtime")
     # The form itself, rendered as a live widget.
     assert widget_views(notebook) == 1, display_report(notebook)
@@ -62,9 +71,7 @@ def test_quickstart_reaches_a_published_model(
 def test_health_checks_notebook_shows_each_verdict_and_its_advice(
     runtime_env: str, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    notebook = execute("02_health_checks.ipynb", workspace, monkeypatch)
-    assert_clean(notebook)
-    texts = cell_texts(notebook)
+    notebook, texts = _run_clean("02_health_checks.ipynb", workspace, monkeypatch)
     assert "startup budget: 67 s" in _find(texts, "checks at [12, 17")
     slow = _find(texts, "first answer after")
     assert "unhealthy: no successful check within the 3 s budget" in slow
@@ -84,9 +91,7 @@ def test_health_checks_notebook_shows_each_verdict_and_its_advice(
 def test_backends_notebook_registers_versions_locally_in_the_emulator_and_a_plugin(
     runtime_env: str, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    notebook = execute("03_backends.ipynb", workspace, monkeypatch)
-    assert_clean(notebook)
-    texts = cell_texts(notebook)
+    notebook, texts = _run_clean("03_backends.ipynb", workspace, monkeypatch)
     assert "published without image checks" in _find(texts, "example-model 0.0.1 -> published")
     versions = _find(texts, "refused:")
     assert "already exists" in versions
@@ -109,9 +114,7 @@ def test_backends_notebook_registers_versions_locally_in_the_emulator_and_a_plug
 def test_exercises_start_broken_and_each_check_says_what_is_wrong(
     runtime_env: str, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    notebook = execute("04_exercises.ipynb", workspace, monkeypatch)
-    assert_clean(notebook)
-    texts = cell_texts(notebook)
+    notebook, texts = _run_clean("04_exercises.ipynb", workspace, monkeypatch)
     checks = [text for text in texts if text.startswith("✘ Still wrong:")]
     assert len(checks) == 4, texts
     form, budget, crash, api = checks
