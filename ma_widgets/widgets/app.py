@@ -121,18 +121,26 @@ class ModelImportWidget(w.VBox):
         data = spec.model_dump(mode="json") if isinstance(spec, BaseModel) else spec
         self.form = Form(model, data, overrides=overrides, on_change=self._changed)
         self.bar = StepBar(self._act, on_choose=self.show_step)
-        self.contents: dict[str, w.Box] = {
-            "model": w.VBox([self.loader.widget, self.form.widget, self.problems]),
-            "preview": self.preview.widget,
-            **{key: w.VBox([]) for key in _LAZY_STEPS},
+        shown: dict[str, list[w.Widget]] = {
+            "model": [self.loader.widget, self.form.widget, self.problems],
+            "preview": [self.preview.widget],
+            **{key: [] for key in _LAZY_STEPS},
         }
-        for key, box in self.contents.items():
-            box.add_class("ma-step-content").add_class(f"ma-step-content-{key}")
-            box.layout.display = None if key == "model" else "none"
+        # Classes and layout at creation: they travel in the message that opens each box.
+        self.contents: dict[str, w.Box] = {
+            key: w.VBox(
+                children,
+                layout=w.Layout(display=None if key == "model" else "none"),
+                _dom_classes=("ma-step-content", f"ma-step-content-{key}"),
+            )
+            for key, children in shown.items()
+        }
         self.bridge = AriaBridge(on_leave=check_pending)
         title = w.HTML('<h2 class="ma-title">Import a model from a container image</h2>')
-        super().__init__([w.HTML(CSS), self.bridge, title, self.bar, *self.contents.values()])
-        self.add_class("ma-app")
+        super().__init__(
+            [w.HTML(CSS), self.bridge, title, self.bar, *self.contents.values()],
+            _dom_classes=("ma-app",),
+        )
         self._changed(self.form)
 
     @property

@@ -62,11 +62,20 @@ def _shared_style(style_class: type) -> w.Widget:
     return _shared(("style", style_class), style_class)
 
 
-def make(cls: Any, width: str | None = None, **kwargs: Any) -> Any:
-    """``cls(**kwargs)`` with the shared layout and style (never mutate either afterwards)."""
+def make(
+    cls: Any, width: str | None = None, *, classes: tuple[str, ...] = (), **kwargs: Any
+) -> Any:
+    """``cls(**kwargs)`` with the shared layout and style (never mutate either afterwards).
+
+    ``classes`` are the widget's CSS classes, given at creation: they travel in the message
+    that opens the widget, where an ``add_class`` afterwards costs one more message per
+    widget (hundreds on a form's first display in a kernel).
+    """
     style = cls.class_traits().get("style")
     if style is not None and "style" not in kwargs:
         kwargs["style"] = _shared_style(style.klass)
+    if classes:
+        kwargs["_dom_classes"] = classes
     return cls(layout=shared_layout(width), **kwargs)
 
 
@@ -99,32 +108,42 @@ def close_contents(widget: w.Widget, keep: tuple[w.Widget, ...] = ()) -> None:
             part.close()
 
 
-def static_html(value: str) -> w.HTML:
+def static_html(value: str, classes: tuple[str, ...] = ()) -> w.HTML:
     """An HTML widget whose layout and style are the shared ones."""
-    return make(w.HTML, value=value)
+    return make(w.HTML, value=value, classes=classes)
 
 
 class ErrorSlot:
     """Under a field: its error (when there is one) above its help text, in one HTML widget.
 
     One widget for both halves the widget count of a row; the help is re-sent only when the
-    field's error changes, which is rare next to edits.
+    field's error changes, which is rare next to edits. The widget is made when first asked
+    for, with the help and error known by then: it opens with its text instead of opening
+    empty and being sent its text right after (one message less per row on first display).
     """
 
     def __init__(self) -> None:
-        self.html = static_html("").add_class("ma-error-slot")
+        self._html: w.HTML | None = None
         self.message: str | None = None
         self.help = ""
 
+    @property
+    def html(self) -> w.HTML:
+        if self._html is None:
+            self._html = static_html(self._render(), classes=("ma-error-slot",))
+        return self._html
+
     def set_help(self, help_text: str | None) -> None:
         self.help = f'<div class="ma-help">{html.escape(help_text)}</div>' if help_text else ""
-        self.html.value = self._render()
+        if self._html is not None:
+            self._html.value = self._render()
 
     def show(self, message: str | None) -> None:
         if message == self.message:
             return
         self.message = message
-        self.html.value = self._render()
+        if self._html is not None:
+            self._html.value = self._render()
 
     def _render(self) -> str:
         error = f'<div class="ma-error">⚠ {html.escape(self.message)}</div>' if self.message else ""
@@ -138,14 +157,12 @@ def row(label: str, control: w.Widget, help_text: str | None, slot: ErrorSlot, p
     the control's own description (``Leaf._named``), tied to it by ipywidgets.
     """
     label_html = static_html(
-        f'<span class="ma-label-text" aria-hidden="true">{html.escape(label)}</span>'
+        f'<span class="ma-label-text" aria-hidden="true">{html.escape(label)}</span>',
+        classes=("ma-label",),
     )
-    label_html.add_class("ma-label")
     slot.set_help(help_text)
-    body = make(w.VBox, children=[control, slot.html]).add_class("ma-field")
-    box = w.HBox([label_html, body]).add_class("ma-row")
-    box.add_class("ma-path-" + path.replace(".", "-"))
-    return box
+    body = make(w.VBox, children=[control, slot.html], classes=("ma-field",))
+    return w.HBox([label_html, body], _dom_classes=("ma-row", "ma-path-" + path.replace(".", "-")))
 
 
 def _json_text(value: Any) -> str:
@@ -220,8 +237,8 @@ class Leaf:
         """
         if self.label:
             kwargs["description"] = self.label
-        control = make(cls, width, **kwargs)
-        return control.add_class("ma-named") if self.label else control
+            kwargs["classes"] = (*kwargs.get("classes", ()), "ma-named")
+        return make(cls, width, **kwargs)
 
     def focus_target(self) -> w.Widget:
         """The control a "go to this problem" link focuses."""
@@ -254,8 +271,9 @@ class Leaf:
             return self._named(w.Dropdown, "16em", options=options, value=value), _same
         if kind == "multi":
             return self._checkboxes(shape, value)
-        editor = self._named(w.Textarea, "100%", value=_json_text(value), rows=6)
-        editor.add_class("ma-json")
+        editor = self._named(
+            w.Textarea, "100%", value=_json_text(value), rows=6, classes=("ma-json",)
+        )
         return editor, self._parse_json
 
     def _checkboxes(self, shape: Shape, value: list[str]) -> tuple[w.Widget, Callable[[Any], Any]]:
@@ -265,7 +283,7 @@ class Leaf:
             make(w.Checkbox, "auto", value=o in value, description=str(o), indent=False)
             for o in options
         ]
-        group = make(w.HBox, children=boxes).add_class("ma-multi")
+        group = make(w.HBox, children=boxes, classes=("ma-multi",))
         for box in boxes:
             box.observe(lambda _c: self._on_multi(options, boxes), "value")
         return group, _same

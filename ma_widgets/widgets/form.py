@@ -216,13 +216,15 @@ class Form:
                     parts.append(area)
                 else:
                     parts.append(self._field(item, placed))
-            section = make(w.VBox, children=[p for p in parts if p is not None])
-            boxes.append(section.add_class("ma-section"))
+            section = make(
+                w.VBox, children=[p for p in parts if p is not None], classes=("ma-section",)
+            )
+            boxes.append(section)
         rest = [n for n in self.model.model_fields if n not in placed]
         if rest:
             parts = [static_html(f'<h3 class="ma-section-title">{MORE_TITLE}</h3>')]
             parts += [self._field(name, placed) for name in rest]
-            boxes.append(make(w.VBox, children=parts).add_class("ma-section"))
+            boxes.append(make(w.VBox, children=parts, classes=("ma-section",)))
         self.widget.children = boxes
 
     def _field(self, path: str, placed: set[str]) -> w.Widget | None:
@@ -393,15 +395,19 @@ class Disclosure(w.VBox):
 
     def __init__(self, title: str, rows: list[w.Widget]) -> None:
         self.title = title
-        self.toggle = w.Button(description=f"▸ {title}", tooltip=f"Show or hide {title}")
-        self.toggle.layout.width = "auto"
-        self.toggle.add_class("ma-disclosure-toggle")
+        # Classes and layouts at creation: they travel in the message that opens each widget.
+        self.toggle = w.Button(
+            description=f"▸ {title}",
+            tooltip=f"Show or hide {title}",
+            layout=w.Layout(width="auto"),
+            _dom_classes=("ma-disclosure-toggle",),
+        )
         self.toggle.on_click(lambda _b: self.expand(not self.is_open))
-        self.body = w.VBox(rows).add_class("ma-disclosure-body")
-        self.body.layout.display = "none"
+        self.body = w.VBox(
+            rows, layout=w.Layout(display="none"), _dom_classes=("ma-disclosure-body",)
+        )
         self.is_open = False
-        super().__init__([self.toggle, self.body])
-        self.add_class("ma-advanced")
+        super().__init__([self.toggle, self.body], _dom_classes=("ma-advanced",))
 
     def expand(self, yes: bool) -> None:
         self.is_open = yes

@@ -120,15 +120,21 @@ def build_field(
 
 def group(label: str, help_text: str | None, slot: ErrorSlot, body: list[w.Widget]) -> w.VBox:
     """A titled, indented block of rows (a nested model, one list item)."""
-    head = [static_html(f'<div class="ma-group-title">{html.escape(label)}</div>'), slot.html]
     slot.set_help(help_text)
-    inner = make(w.VBox, children=body).add_class("ma-group-body")
-    return make(w.VBox, children=[*head, inner]).add_class("ma-group")
+    head = [static_html(f'<div class="ma-group-title">{html.escape(label)}</div>'), slot.html]
+    inner = make(w.VBox, children=body, classes=("ma-group-body",))
+    return make(w.VBox, children=[*head, inner], classes=("ma-group",))
 
 
 def _switch_row(spot: Spot, value: bool) -> tuple[w.Box, w.Checkbox]:
-    toggle = make(w.Checkbox, "auto", value=value, indent=False, description=spot.label)
-    toggle.add_class("ma-switch").add_class("ma-named")
+    toggle = make(
+        w.Checkbox,
+        "auto",
+        value=value,
+        indent=False,
+        description=spot.label,
+        classes=("ma-switch", "ma-named"),
+    )
     return row(spot.label, toggle, spot.help_text, spot.slot, spot.path), toggle
 
 
@@ -153,7 +159,7 @@ class OptionalGroup:
         self.body = body.add_class("ma-group-body")
         show(self.body, value is not None)
         self.toggle.observe(self._on_toggle, "value")
-        self.box = make(w.VBox, children=[head, self.body]).add_class("ma-optional")
+        self.box = make(w.VBox, children=[head, self.body], classes=("ma-optional",))
 
     def _on_toggle(self, change: dict[str, Any]) -> None:
         on = bool(change["new"])
@@ -193,8 +199,13 @@ class UnionGroup:
         mode_info = next(iter(self.variants.values())).model_fields[self.key]
         mode_label = mode_info.title or "Mode"
         self.mode = make(
-            w.Dropdown, "16em", options=options, value=current, description=mode_label
-        ).add_class("ma-named")
+            w.Dropdown,
+            "16em",
+            options=options,
+            value=current,
+            description=mode_label,
+            classes=("ma-named",),
+        )
         mode_slot = ErrorSlot()
         ctx.register(f"{path}.{self.key}", mode_slot)
         parts = [row(mode_label, self.mode, None, mode_slot, f"{path}.{self.key}")]
@@ -288,9 +299,9 @@ class ListGroup:
         # While the switch is off, ``items`` keeps them (the raw dict holds []) for when it is on.
         self.items: list[Any] = spot.container[spot.key]
         self.noun = extra.get("item", "item")
-        self.add = make(w.Button, description=f"Add {self.noun}", icon="plus").add_class("ma-add")
+        self.add = make(w.Button, description=f"Add {self.noun}", icon="plus", classes=("ma-add",))
         self.add.on_click(lambda _b: self._add())
-        self.list_box = make(w.VBox).add_class("ma-list")
+        self.list_box = make(w.VBox, classes=("ma-list",))
         self.body = w.VBox([self.list_box, self.add])
         self.toggle: w.Checkbox | None = None
         if extra.get("toggle"):
@@ -337,8 +348,12 @@ class ListGroup:
             self.ctx.register(item_path, slot)
             noun = html.escape(self.noun.capitalize())
             remove = make(
-                w.Button, description="Remove", icon="trash", tooltip=f"Remove {noun} {index + 1}"
-            ).add_class("ma-remove")
+                w.Button,
+                description="Remove",
+                icon="trash",
+                tooltip=f"Remove {noun} {index + 1}",
+                classes=("ma-remove",),
+            )
             remove.on_click(lambda _b, i=index: self._remove(i))
             title = static_html(f'<div class="ma-group-title">{noun} {index + 1}</div>')
             if isinstance(item, dict) and self.item_shape.kind == "model":
@@ -351,8 +366,8 @@ class ListGroup:
                 )
                 self.ctx.leaves[item_path] = leaf
                 body = [leaf.widget]
-            head = make(w.HBox, children=[title, remove]).add_class("ma-item-head")
-            children.append(make(w.VBox, children=[head, slot.html, *body]).add_class("ma-item"))
+            head = make(w.HBox, children=[title, remove], classes=("ma-item-head",))
+            children.append(make(w.VBox, children=[head, slot.html, *body], classes=("ma-item",)))
         old, self.list_box.children = self.list_box.children, children
         for item in old:
             close_tree(item)

@@ -98,12 +98,14 @@ class SchemaLeaf(Leaf):
         super().__init__(ctx, path, container, key, shape, "json", label=label)
 
     def _build(self, shape: Shape, value: Any) -> tuple[w.Widget, Callable[[Any], Any]]:
+        # Classes and layouts at creation: they travel in the message that opens each widget.
         self.editor = w.Textarea(
-            value=_text(value), rows=8, description=self.label or "JSON Schema"
+            value=_text(value),
+            rows=8,
+            description=self.label or "JSON Schema",
+            layout=w.Layout(width="100%"),
+            _dom_classes=("ma-json", "ma-named"),
         )
-        self.editor.layout.width = "100%"
-        self.editor.add_class("ma-json")
-        self.editor.add_class("ma-named")
         self.editor.observe(self._on_typing, "value")
         buttons = []
         for text, icon, handler in (
@@ -111,8 +113,9 @@ class SchemaLeaf(Leaf):
             ("Example", "file-text-o", self.example),
             ("Infer from a sample…", "magic", self._toggle_sample),
         ):
-            button = w.Button(description=text, icon=icon, tooltip=text)
-            button.layout.width = "auto"
+            button = w.Button(
+                description=text, icon=icon, tooltip=text, layout=w.Layout(width="auto")
+            )
             button.on_click(lambda _b, h=handler: h())
             buttons.append(button)
         self.sample = w.Textarea(
@@ -120,17 +123,21 @@ class SchemaLeaf(Leaf):
             rows=4,
             description="Sample body",
             style={"description_width": "initial"},  # the whole label, never cut
+            layout=w.Layout(width="100%"),
+            _dom_classes=("ma-json",),
         )
-        self.sample.layout.width = "100%"
-        self.sample.add_class("ma-json")
-        infer = w.Button(description="Make the schema from this sample", icon="magic")
-        infer.layout.width = "auto"
+        infer = w.Button(
+            description="Make the schema from this sample",
+            icon="magic",
+            layout=w.Layout(width="auto"),
+        )
         infer.on_click(lambda _b: self.infer(self.sample.value))
         self.sample_note = w.HTML("")
-        self.sample_box = w.VBox([self.sample, w.HBox([infer, self.sample_note])])
-        self.sample_box.layout.display = "none"
-        tools = w.HBox(buttons).add_class("ma-schema-tools")
-        box = w.VBox([self.editor, tools, self.sample_box]).add_class("ma-schema")
+        self.sample_box = w.VBox(
+            [self.sample, w.HBox([infer, self.sample_note])], layout=w.Layout(display="none")
+        )
+        tools = w.HBox(buttons, _dom_classes=("ma-schema-tools",))
+        box = w.VBox([self.editor, tools, self.sample_box], _dom_classes=("ma-schema",))
         return box, self._parse_json
 
     # -- what the buttons do --------------------------------------------------------------

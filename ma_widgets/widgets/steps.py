@@ -215,22 +215,27 @@ class StepBar(w.VBox):
         self._on_choose = on_choose or self.show
         self.buttons: dict[str, w.Button] = {}
         for index, (key, title) in enumerate(STEPS, start=1):
-            button = w.Button(description=f"{index}. {title}")
-            button.layout.width = "auto"
-            button.add_class("ma-step")
-            button.add_class(f"ma-step-{key}")
+            # Classes and layout at creation: they travel in the message that opens the button.
+            button = w.Button(
+                description=f"{index}. {title}",
+                layout=w.Layout(width="auto"),
+                _dom_classes=("ma-step", f"ma-step-{key}"),
+            )
             button.on_click(lambda _b, k=key: self._on_choose(k))
             self.buttons[key] = button
-        self.next_label = w.HTML("").add_class("ma-next-label")
-        self.next_button = w.Button(description="", button_style="primary", icon="arrow-right")
-        self.next_button.layout.width = "auto"
-        self.next_button.add_class("ma-next")
+        self.next_label = w.HTML("", _dom_classes=("ma-next-label",))
+        self.next_button = w.Button(
+            description="",
+            button_style="primary",
+            icon="arrow-right",
+            layout=w.Layout(width="auto"),
+            _dom_classes=("ma-next",),
+        )
         self.next_button.on_click(lambda _b: self._act())
         self.action: Action | None = None
-        bar = w.HBox(list(self.buttons.values())).add_class("ma-step-bar")
-        line = w.HBox([self.next_label, self.next_button]).add_class("ma-next-line")
-        super().__init__([bar, line])
-        self.add_class("ma-steps")
+        bar = w.HBox(list(self.buttons.values()), _dom_classes=("ma-step-bar",))
+        line = w.HBox([self.next_label, self.next_button], _dom_classes=("ma-next-line",))
+        super().__init__([bar, line], _dom_classes=("ma-steps",))
         self.show("model")
 
     def show(self, key: str) -> None:
