@@ -175,6 +175,9 @@ def _service_action(facts: Facts) -> Action:
         return Action("deploy", "Read the batch results", "open")
     if service != "running":
         return Action("deploy", "Deploy the model", "open")
+    if facts.try_plugged and facts.try_status == "answer ok":
+        # The flow is done; what is left is not to forget a running service.
+        return Action("deploy", "Done: stop or delete the service when finished", "open")
     if facts.try_plugged:
         return Action("try", "Try the service", "open")
     return Action("deploy", "Deploy (next)", "open")

@@ -204,7 +204,11 @@ class TrialPanel(TrialView):
             self._redraw()
 
     def wait(self, timeout: float | None = None) -> TrialResult | None:
-        """Block until the running trial ended (scripts and tests); returns its result."""
+        """Block until the running trial ended (scripts and tests); returns its result.
+
+        Without ``timeout`` the wait is bounded by the trial's own deadlines: the startup
+        budget, then a watch that ends by itself (its limit shown in the panel).
+        """
         self._done.wait(timeout)
         return self.result
 

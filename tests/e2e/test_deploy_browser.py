@@ -221,6 +221,7 @@ def test_after_a_kernel_restart_the_deploy_step_finds_the_running_service_and_de
     expect(send).to_be_enabled(timeout=SERVICE_MS)
     send.click()
     expect(try_it.locator(".ma-answer")).to_contain_text("HTTP 200", timeout=SERVICE_MS)
+    expect(app.locator(".ma-next")).to_have_text(re.compile("Done: stop or delete the service"))
     _step(app, "Deploy").click()
     _button(deploy, "Delete").click()
     expect(_step(app, "Deploy")).to_have_text(

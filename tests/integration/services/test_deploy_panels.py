@@ -211,6 +211,7 @@ def test_a_new_widget_finds_the_version_and_its_service_and_hears_changes_made_f
     try_it.wait()
     assert try_it.status == "answer ok", try_it.error.value
     assert try_it.answer.body == {"predictions": [3, 3]}
+    assert _until(lambda: widget.bar.next_button.description.startswith("Done: stop or delete"))
     assert deploy.stop_button.disabled is False and deploy.delete_button.disabled is False
 
     # From code, in this process: heard through the services' change signal.

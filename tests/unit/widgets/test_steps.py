@@ -243,3 +243,14 @@ def test_opening_the_submit_step_lists_the_versions_again(monkeypatch: pytest.Mo
     form.show_step("submit")
     assert asked == ["digits"]
     form.close()
+
+
+def test_after_a_good_answer_the_next_action_is_not_to_try_again_but_to_tidy_up() -> None:
+    """Once Try it got a good answer the flow is done: the bar no longer offers the step the
+    user is on, it reminds them of the service still running."""
+    answered = replace(_PUBLISHED, service_status="running", try_plugged=True)
+    assert next_action(replace(answered, try_status="answer ok")) == Action(
+        "deploy", "Done: stop or delete the service when finished", "open"
+    )
+    failed_call = replace(answered, try_status="answer has problems")
+    assert next_action(failed_call) == Action("try", "Try the service", "open")
