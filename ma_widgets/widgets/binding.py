@@ -162,7 +162,8 @@ def row(label: str, control: w.Widget, help_text: str | None, slot: ErrorSlot, p
     )
     slot.set_help(help_text)
     body = make(w.VBox, children=[control, slot.html], classes=("ma-field",))
-    return w.HBox([label_html, body], _dom_classes=("ma-row", "ma-path-" + path.replace(".", "-")))
+    classes = ("ma-row", "ma-path-" + path.replace(".", "-"))
+    return make(w.HBox, children=[label_html, body], classes=classes)
 
 
 def _json_text(value: Any) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ma_widgets.widgets.binding import Context, Leaf
+from ma_widgets.widgets.binding import Context, Leaf, make
 from ma_widgets.widgets.shapes import Shape
 
 #: Seconds without a keystroke after which a schema is checked.
@@ -99,12 +99,13 @@ class SchemaLeaf(Leaf):
 
     def _build(self, shape: Shape, value: Any) -> tuple[w.Widget, Callable[[Any], Any]]:
         # Classes and layouts at creation: they travel in the message that opens each widget.
-        self.editor = w.Textarea(
+        self.editor = make(
+            w.Textarea,
+            "100%",
             value=_text(value),
             rows=8,
             description=self.label or "JSON Schema",
-            layout=w.Layout(width="100%"),
-            _dom_classes=("ma-json", "ma-named"),
+            classes=("ma-json", "ma-named"),
         )
         self.editor.observe(self._on_typing, "value")
         buttons = []
@@ -113,9 +114,7 @@ class SchemaLeaf(Leaf):
             ("Example", "file-text-o", self.example),
             ("Infer from a sample…", "magic", self._toggle_sample),
         ):
-            button = w.Button(
-                description=text, icon=icon, tooltip=text, layout=w.Layout(width="auto")
-            )
+            button = make(w.Button, "auto", description=text, icon=icon, tooltip=text)
             button.on_click(lambda _b, h=handler: h())
             buttons.append(button)
         self.sample = w.Textarea(
@@ -126,18 +125,15 @@ class SchemaLeaf(Leaf):
             layout=w.Layout(width="100%"),
             _dom_classes=("ma-json",),
         )
-        infer = w.Button(
-            description="Make the schema from this sample",
-            icon="magic",
-            layout=w.Layout(width="auto"),
-        )
+        infer = make(w.Button, "auto", description="Make the schema from this sample", icon="magic")
         infer.on_click(lambda _b: self.infer(self.sample.value))
-        self.sample_note = w.HTML("")
+        self.sample_note = make(w.HTML, value="")
         self.sample_box = w.VBox(
-            [self.sample, w.HBox([infer, self.sample_note])], layout=w.Layout(display="none")
+            [self.sample, make(w.HBox, children=[infer, self.sample_note])],
+            layout=w.Layout(display="none"),
         )
-        tools = w.HBox(buttons, _dom_classes=("ma-schema-tools",))
-        box = w.VBox([self.editor, tools, self.sample_box], _dom_classes=("ma-schema",))
+        tools = make(w.HBox, children=buttons, classes=("ma-schema-tools",))
+        box = make(w.VBox, children=[self.editor, tools, self.sample_box], classes=("ma-schema",))
         return box, self._parse_json
 
     # -- what the buttons do --------------------------------------------------------------

@@ -18,6 +18,8 @@ from typing import Any
 import ipywidgets as w
 from traitlets import Unicode
 
+from ma_widgets.widgets.binding import make
+
 #: (key, title) in the console's order.
 STEPS: tuple[tuple[str, str], ...] = (
     ("model", "Model"),
@@ -219,20 +221,22 @@ class StepBar(w.VBox):
         self.buttons: dict[str, w.Button] = {}
         for index, (key, title) in enumerate(STEPS, start=1):
             # Classes and layout at creation: they travel in the message that opens the button.
-            button = w.Button(
+            button = make(
+                w.Button,
+                "auto",
                 description=f"{index}. {title}",
-                layout=w.Layout(width="auto"),
-                _dom_classes=("ma-step", f"ma-step-{key}"),
+                classes=("ma-step", f"ma-step-{key}"),
             )
             button.on_click(lambda _b, k=key: self._on_choose(k))
             self.buttons[key] = button
         self.next_label = w.HTML("", _dom_classes=("ma-next-label",))
-        self.next_button = w.Button(
+        self.next_button = make(
+            w.Button,
+            "auto",
             description="",
             button_style="primary",
             icon="arrow-right",
-            layout=w.Layout(width="auto"),
-            _dom_classes=("ma-next",),
+            classes=("ma-next",),
         )
         self.next_button.on_click(lambda _b: self._act())
         self.action: Action | None = None
