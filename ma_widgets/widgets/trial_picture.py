@@ -377,8 +377,9 @@ def _legend() -> str:
     parts, left = [], LEFT
     for outcome, words in OUTCOMES.items():
         parts.append(
-            f'<rect class="ma-tp-{outcome}" x="{left}" y="{HEIGHT - 9}" width="10" height="8"/>'
-            f'<text x="{left + 13}" y="{HEIGHT - 1}">{words}</text>'
+            # The baseline sits above the bottom edge: descenders ("g", "y") stay inside.
+            f'<rect class="ma-tp-{outcome}" x="{left}" y="{HEIGHT - 12}" width="10" height="8"/>'
+            f'<text x="{left + 13}" y="{HEIGHT - 4}">{words}</text>'
         )
         left += 13 + round(5.6 * len(words)) + 14
     return "".join(parts)
