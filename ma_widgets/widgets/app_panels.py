@@ -70,13 +70,10 @@ class PanelMaker:
 
     def _service_runtime(self) -> str:
         """Where local services run: the trial's runtime once known, else what was asked."""
-        from ma_widgets.widgets.deploy_wiring import runtime_of
+        from ma_widgets.widgets.deploy_wiring import runtime_name
 
-        if "trial" in self._built:
-            return runtime_of(self._built["trial"])
-        asked = self._runtime
-        name = asked if isinstance(asked, str) else getattr(asked, "name", "")
-        return name if name in ("docker", "process") else "auto"
+        trial = self._built.get("trial")
+        return runtime_name(getattr(trial, "runtime", None) if trial is not None else self._runtime)
 
 
 class LazyPanels(Mapping[str, Any]):

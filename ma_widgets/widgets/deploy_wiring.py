@@ -63,9 +63,10 @@ def services_opener(submit_panel: Any, runtime: str | Callable[[], str] = "auto"
     return open_services
 
 
-def runtime_of(trial_panel: Any) -> str:
-    """Where local services run: the trial's runtime (docker or process), else auto."""
-    name = getattr(getattr(trial_panel, "runtime", None), "name", "")
+def runtime_name(runtime: Any) -> str:
+    """Where local services run for ``runtime`` (a name or a trial runtime): docker or
+    process, else auto."""
+    name = runtime if isinstance(runtime, str) else getattr(runtime, "name", "")
     return name if name in ("docker", "process") else "auto"
 
 
