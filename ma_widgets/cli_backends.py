@@ -16,7 +16,6 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ma_widgets.errors import MaWidgetsError, SpecValidationError
@@ -72,7 +71,7 @@ class _EventPrinter:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from ma_widgets.backends import BackendBase, SubmissionUnknownError, wait_for
+    from ma_widgets.backends import SubmissionUnknownError, watch
     from ma_widgets.backends.events import format_status_headline
     from ma_widgets.render import load_spec_file
 
@@ -93,11 +92,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
             report = backend.status(handle)
             printer(report)
             if args.wait and not report.final:
-                # A BackendBase knows how to wait on its platform (ModelArts gives slow polls
-                # the time left); a plugin need only implement the protocol: wait_for then.
-                wait = backend.wait if isinstance(backend, BackendBase) else None
-                report = (wait or partial(wait_for, backend.status))(
-                    handle, timeout_s=args.timeout, poll_s=args.poll, on_status=printer
+                report = watch(
+                    backend, handle, timeout_s=args.timeout, poll_s=args.poll, on_status=printer
                 )
     except SubmissionUnknownError as error:
         _print_error("submit", error, args.json)

@@ -17,6 +17,7 @@ from ma_widgets.backends.base import (
     SubmissionHandle,
     propose_next_version,
     wait_for,
+    watch,
 )
 from ma_widgets.backends.errors import (
     AuthError,
@@ -63,4 +64,5 @@ __all__ = [
     "register_backend",
     "unregister_backend",
     "wait_for",
+    "watch",
 ]

@@ -202,6 +202,22 @@ def wait_for(
         time.sleep(min(poll_s, max(0.0, deadline - time.monotonic())))
 
 
+def watch(
+    backend: Backend,
+    handle: SubmissionHandle,
+    timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
+    poll_s: float = DEFAULT_POLL_INTERVAL_S,
+    on_status: Callable[[StatusReport], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> StatusReport:
+    """Follow a submission until final: a :class:`BackendBase` waits its own way (ModelArts
+    gives a slow poll the time left); a plugin that only implements the protocol gets
+    :func:`wait_for` of its ``status``. The CLI and the submit panel both watch through this."""
+    if isinstance(backend, BackendBase):
+        return backend.wait(handle, timeout_s, poll_s, on_status, stop)
+    return wait_for(backend.status, handle, timeout_s, poll_s, on_status, stop)
+
+
 def parse_version(version: str) -> tuple[int, int, int]:
     """``"1.2.10"`` -> ``(1, 2, 10)`` so versions sort as numbers, not strings."""
     major, minor, patch = (int(part) for part in version.split("."))

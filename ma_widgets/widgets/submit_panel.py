@@ -3,7 +3,7 @@
 Three parts, one job each: ``BackendSettings`` (which registry, its settings and secrets; the
 backend built from them), ``VersionsList`` (the versions the registry holds for the form's
 name) and this panel, which submits and follows the status. Following is the backends' own
-``wait_for`` (one poll loop for the panel and the CLI) in a worker thread that only sets traits,
+``watch`` (one poll loop for the panel and the CLI) in a worker thread that only sets traits,
 never ``with out:``; the status lines use the backends' shared event formatter, so the panel
 and ``ma-widgets submit`` say the same thing.
 
@@ -50,7 +50,7 @@ from ma_widgets.backends import (
     SubmissionHandle,
     changes,
     propose_next_version,
-    wait_for,
+    watch,
 )
 from ma_widgets.backends.changes import DELETED, VersionChange, registry_of
 from ma_widgets.backends.events import format_status_event, format_status_headline
@@ -287,8 +287,8 @@ class SubmitPanel(w.VBox):
             str(getattr(backend, "name", "")), change.model_id, change.name, change.version
         )
         try:
-            wait_for(
-                backend.status,
+            watch(
+                backend,
                 handle,
                 timeout_s=WATCH_TIMEOUT_S,
                 poll_s=self.poll_s,
@@ -321,8 +321,8 @@ class SubmitPanel(w.VBox):
         handle = None
         try:
             handle = backend.submit(spec)
-            report = wait_for(
-                backend.status,
+            report = watch(
+                backend,
                 handle,
                 timeout_s=WATCH_TIMEOUT_S,
                 poll_s=self.poll_s,
