@@ -333,7 +333,7 @@ def render_svg(picture: Picture) -> str:
             f'<text x="{RIGHT}" y="{CHECK_Y - 28}" text-anchor="end">while running: '
             f"{picture.watch_checks} checks, {picture.watch_failed} failed</text>"
         )
-    out.append(_legend())
+    out.append(LEGEND)
     out.append("</svg>")
     return "".join(out)
 
@@ -374,6 +374,8 @@ def _markers(picture: Picture, x: Any) -> list[str]:
 
 
 def _legend() -> str:
+    """The key to the outcomes' colours: the same in every drawing, so built once
+    (:data:`LEGEND`), not on each redraw."""
     parts, left = [], LEFT
     for outcome, words in OUTCOMES.items():
         parts.append(
@@ -383,3 +385,6 @@ def _legend() -> str:
         )
         left += 13 + round(5.6 * len(words)) + 14
     return "".join(parts)
+
+
+LEGEND = _legend()
