@@ -393,16 +393,26 @@ def test_a_background_look_up_never_starts_beside_a_clicked_action() -> None:
     assert ran == ["clicked"] and not panel.busy
 
 
-def test_a_version_deleted_from_code_is_no_longer_offered_for_deploy(tmp_path: Path) -> None:
-    """Published in the Submit step, then deleted in a cell (``backend.delete``): the Deploy
-    step must not go on offering to deploy a version the registry no longer has."""
+def _published_through_the_submit_step(
+    tmp_path: Path,
+) -> tuple[LocalBackend, ModelImportWidget]:
+    """A widget whose form (0.0.1) the Submit step published to a local registry, its Deploy
+    step built before (it hears the publish as it happens)."""
     backend = LocalBackend(path=tmp_path / DB_FILE, docker=False)
     widget = ModelImportWidget(
         spec=example("trial_process.json"), runtime="process", backend=backend
     )
+    assert widget.panels["deploy"].model is None
+    widget.submit_panel.submit()
+    widget.submit_panel.wait(10.0)
+    return backend, widget
+
+
+def test_a_version_deleted_from_code_is_no_longer_offered_for_deploy(tmp_path: Path) -> None:
+    """Published in the Submit step, then deleted in a cell (``backend.delete``): the Deploy
+    step must not go on offering to deploy a version the registry no longer has."""
+    backend, widget = _published_through_the_submit_step(tmp_path)
     deploy, submit = widget.panels["deploy"], widget.submit_panel
-    submit.submit()
-    submit.wait(10.0)
     assert submit.state == "published" and deploy.model is not None
     assert not deploy.deploy_button.disabled
     backend.delete(deploy.model.model_id)
@@ -419,13 +429,8 @@ def test_a_version_submitted_from_code_after_one_from_the_step_leaves_the_step_s
     """0.0.1 published with the Submit step, then 0.0.2 submitted in a cell: the Submit step
     follows 0.0.2, and the Deploy step keeps the model the step submitted, 0.0.1 under its own
     id (not 0.0.1's name and apis beside 0.0.2's model id)."""
-    backend = LocalBackend(path=tmp_path / DB_FILE, docker=False)
-    widget = ModelImportWidget(
-        spec=example("trial_process.json"), runtime="process", backend=backend
-    )
+    backend, widget = _published_through_the_submit_step(tmp_path)
     deploy, submit = widget.panels["deploy"], widget.submit_panel
-    submit.submit()
-    submit.wait(10.0)
     assert deploy.model is not None and deploy.model.version == "0.0.1"
     first = deploy.model.model_id
     widget.set_value("version", "0.0.2")
