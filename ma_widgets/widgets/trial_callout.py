@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
 
 import ipywidgets as w
 from pydantic import BaseModel
@@ -20,6 +19,7 @@ from pydantic import BaseModel
 from ma_widgets.spec import ModelImportSpec
 from ma_widgets.trial import TrialResult
 from ma_widgets.trial.advice import FIELDS
+from ma_widgets.trial.timeline import Diagnosis
 from ma_widgets.widgets.binding import close_tree
 from ma_widgets.widgets.shapes import field_shape, label_of
 
@@ -57,19 +57,19 @@ def _fields(*groups: list[str] | tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(path for group in groups for path in group if path))
 
 
-def diagnosis_words(diagnosis: Any, now_s: float) -> tuple[str, list[str], list[str]]:
-    """(heading, lines, fields) for a diagnosis (:class:`ma_widgets.trial.timeline.Diagnosis`)
-    seen at ``now_s``: what is wrong, and in how many seconds the verdict is final."""
-    final_at = float(getattr(diagnosis, "final_at_s", 0.0))
+def diagnosis_words(diagnosis: Diagnosis, now_s: float) -> tuple[str, list[str], list[str]]:
+    """(heading, lines, fields) for a diagnosis seen at ``now_s``: what is wrong, and in how
+    many seconds the verdict is final."""
+    final_at = diagnosis.final_at_s
     left = max(0, round(final_at - now_s))
-    status = getattr(diagnosis, "status", None)
-    seen = f"HTTP {status}" if status is not None else str(getattr(diagnosis, "label", ""))
-    field = str(getattr(diagnosis, "field", ""))
+    status = diagnosis.status
+    seen = f"HTTP {status}" if status is not None else diagnosis.label
+    field = diagnosis.field
     heading = (
         f"What is wrong: {seen} on every check. The verdict is final at {final_at:g} s "
         f"(in {left} s) unless it answers correctly by then."
     )
-    lines = [str(getattr(diagnosis, "problem", ""))]
+    lines = [diagnosis.problem]
     if field:
         lines.append(f"Change {field_name(field)} in the Model step.")
     return heading, lines, _fields([field])

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 from ma_widgets.trial import TrialEvent
+from ma_widgets.trial.timeline import Diagnosis
 from ma_widgets.widgets.trial_callout import diagnosis_words
 from ma_widgets.widgets.trial_picture import Picture, Plan, render_svg
 from ma_widgets.widgets.trial_rows import ProbeRows, rows_html
@@ -58,7 +58,7 @@ class Drawing:
         self.rows = ProbeRows()
         self.dirty = False
         #: The latest stable wrong answer (a ``diagnosis`` event's data), until the next run.
-        self.diagnosis: Any = None
+        self.diagnosis: Diagnosis | None = None
         #: When the diagnosis came (seconds after the server started).
         self.diagnosed_at_s: float | None = None
         #: The watch phase's alarm is on right now (raised, not yet recovered).
@@ -82,7 +82,7 @@ class Drawing:
             if self.picture is not None:
                 self.dirty = self.picture.add(event) or self.dirty
             self.dirty = self.rows.add(event) or self.dirty
-            if event.kind == "diagnosis":
+            if event.kind == "diagnosis" and isinstance(event.data, Diagnosis):
                 self.diagnosis, self.diagnosed_at_s = event.data, event.at_s
             elif event.kind in ("alarm", "recovered"):
                 self.alarm_now = event.kind == "alarm"

@@ -251,12 +251,13 @@ class TrialPanel(TrialView):
 
     def _show(self, result: TrialResult, final: bool) -> None:
         drawing = self._drawing
+        diagnosis = drawing.diagnosis
         self.show_verdict(
             result,
             final=final,
             watching=self.watch,
             alarm_now=drawing.alarm_now,
-            field=str(getattr(drawing.diagnosis, "field", "") or ""),
+            field=diagnosis.field if diagnosis is not None else "",
         )
         self.verdict_state = result.verdict
 
