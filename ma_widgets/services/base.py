@@ -356,11 +356,17 @@ def find_api(apis: Sequence[Api], url: str) -> Api | None:
     return next((a for a in matches if a.method == "post"), matches[0] if matches else None)
 
 
+def not_running(name: str, status: str) -> ServiceError:
+    """The platform's refusal to call a service that does not run, ModelArts.4203
+    (docs/platform/services.md, "Calling a service"): raised by a call, shown by Try it."""
+    return ServiceError(f"service {name} is {status}, not running", "ModelArts.4203")
+
+
 def running_address(name: str, status: str, address: str | None) -> str:
-    """Where a service about to be called answers; ServiceError ModelArts.4203 unless it runs
+    """Where a service about to be called answers; :func:`not_running` unless it runs
     (running or concerning) with an address (docs/platform/services.md, "Calling a service")."""
     if status not in ("running", "concerning") or not address:
-        raise ServiceError(f"service {name} is {status}, not running", "ModelArts.4203")
+        raise not_running(name, status)
     return address
 
 

@@ -30,6 +30,7 @@ from traitlets import Unicode
 
 from ma_widgets.errors import MaWidgetsError
 from ma_widgets.services import RequestInvalid, Service
+from ma_widgets.services.base import not_running
 from ma_widgets.widgets.binding import close_contents
 from ma_widgets.widgets.deploy_facts import (
     answer_html,
@@ -164,10 +165,9 @@ class TryPanel(w.VBox):
             self.status = "deploy first"
             return
         if not _callable(service):
+            refusal = not_running(service.name, service.status)
             self.error.value = error_html(
-                "ModelArts.4203",
-                f"service {service.name} is {service.status}, not running: start it in the "
-                "Deploy step.",
+                refusal.error_code, f"{refusal.message}: start it in the Deploy step."
             )
             self.status = "error"
             return
