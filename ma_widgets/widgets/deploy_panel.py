@@ -215,7 +215,7 @@ class DeployPanel(w.VBox):
     # -- actions ------------------------------------------------------------------------------
     def deploy(self) -> None:
         """Deploy the published version with the form's choices, then follow it."""
-        self._work.make_way(2 * self.poll_s + 5)
+        self._work.make_way()
         model = self.model
         if model is None or not self.type.value or self.busy:
             return
@@ -231,22 +231,20 @@ class DeployPanel(w.VBox):
         self._work.run(lambda services: services.deploy(model.model_id, **choice), watch=True)
 
     def stop(self) -> None:
-        self._work.make_way(2 * self.poll_s + 5)
         self._act("stop", watch=True)
 
     def start(self) -> None:
-        self._work.make_way(2 * self.poll_s + 5)
         self._act("start", watch=True)
 
     def refresh(self) -> None:
         """The model's services read again (one deployed from the command line shows up)."""
-        self._work.make_way(2 * self.poll_s + 5)
+        self._work.make_way()
         if self.model is not None and not self.busy:
             self.progress.value = "Reading the services again…"
             self._work.run(self._synced, watch=False)
 
     def delete(self) -> None:
-        self._work.make_way(2 * self.poll_s + 5)
+        self._work.make_way()
         service = self.service
         if service is None or self.busy:
             return
@@ -263,6 +261,7 @@ class DeployPanel(w.VBox):
         self._work.run(gone, watch=False, gone_note=note)
 
     def _act(self, verb: str, watch: bool) -> None:
+        self._work.make_way()
         service = self.service
         if service is None or self.busy:
             return

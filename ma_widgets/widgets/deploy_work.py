@@ -78,13 +78,13 @@ class DeployWork:
         if thread is not None:
             thread.join(timeout_s)
 
-    def make_way(self, timeout_s: float) -> None:
-        """End a watch or a quiet look-up (nothing a user asked for) within ``timeout_s``, so
-        the click that calls this goes first: a watch sees it at its next poll, a look-up is
-        waited for (its calls have their own deadlines)."""
+    def make_way(self) -> None:
+        """End a watch or a quiet look-up (nothing a user asked for), so the click that calls
+        this goes first: a watch sees it at its next poll, a look-up is waited for (its calls
+        have their own deadlines; this wait two polls and 5 s at most)."""
         if self.busy and (self.watching or self.quiet):
             self._stop.set()
-            self.wait(timeout_s)
+            self.wait(2 * self._screen.poll_s + 5)
 
     def close(self) -> None:
         self._closed = True
@@ -100,7 +100,7 @@ class DeployWork:
         ``gone_note``: the progress line once it is done."""
         with self._starting:
             if not quiet:
-                self.make_way(2 * self._screen.poll_s + 5)
+                self.make_way()
             if self.busy or self._closed:
                 return False
             self._stop.clear()
